@@ -1,0 +1,1 @@
+"""Retrieval chain, HTTP API and chat page."""

@@ -1,0 +1,56 @@
+"""The one place that reads the environment (prefix ``PQA_``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+GeneratorName = Literal["extractive", "llamacpp", "openai"]
+
+DEFAULT_EMBEDDING_DIRNAME = "multilingual-e5-small"
+DEFAULT_LLM_FILENAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Every path can be pointed elsewhere by tools and tests."""
+
+    model_config = SettingsConfigDict(env_prefix="PQA_", env_file=None, extra="ignore")
+
+    corpus_dir: Path = Path("data/corpus")
+    data_dir: Path = Path("var")
+    models_dir: Path = Path("models")
+
+    # Any sentence-transformers name or path; empty means the locally built e5 folder.
+    embedding_model: str = ""
+    chroma_url: str | None = None
+    collection: str = "policyqa"
+    chunk_tokens: int = 400
+
+    generator: GeneratorName | None = None  # None: llamacpp when built, else extractive
+    llm_model_path: Path | None = None
+    llm_threads: int = 2
+    llm_queue_size: int = 4
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    openai_api_key: str | None = None
+
+    top_k: int = 6
+    context_tokens: int = 1500
+
+    api_key: str | None = None
+    cors_origins: list[str] = []
+    max_upload_mb: int = 20
+
+    @property
+    def embedding_model_ref(self) -> str:
+        return self.embedding_model or str(self.models_dir / DEFAULT_EMBEDDING_DIRNAME)
+
+    @property
+    def llm_path(self) -> Path:
+        return self.llm_model_path or self.models_dir / DEFAULT_LLM_FILENAME
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"

@@ -1,0 +1,1 @@
+"""Question sets, evaluation runner and metrics."""

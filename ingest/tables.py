@@ -1,0 +1,95 @@
+"""Rebuild tables that a web dump flattened to one cell per line.
+
+An indicator table reads 序号 / 指标名称 / 2015 / 2020年目标值 / 1 / R&D… / 3.0 / 3.5 …
+Each row is rebuilt into one line that keeps the indicator with its values, e.g.
+``高新技术企业数量(家)：2015年1656；2020年目标3000``, so a row never splits across chunks.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SEQ_HEADERS = {"序号", "编号", "序"}
+_NAME_HINT = re.compile(r"名称|指标|项目|内容|类别|名单|事项|任务")
+_MAX_CELL = 60
+_MIN_CELLS = 8
+_YEAR = re.compile(r"^(?:19|20)\d{2}$")
+
+
+def _is_cell(line: str) -> bool:
+    s = line.strip()
+    return 0 < len(s) <= _MAX_CELL and "。" not in s
+
+
+def _is_seq(cell: str, expected: int) -> bool:
+    return cell.strip() == str(expected)
+
+
+def _column_label(header: str) -> str:
+    """Turn a header cell into a prefix for its value: 2015 → 2015年, 目标值 → 目标."""
+    h = header.strip()
+    if _YEAR.match(h):
+        return f"{h}年"
+    return re.sub(r"值$", "", h)
+
+
+def format_row(headers: list[str], cells: list[str], seq: str | None = None) -> str:
+    """One table row as a self-describing line."""
+    name_col = next((i for i, h in enumerate(headers) if _NAME_HINT.search(h)), 0)
+    name = cells[name_col].strip()
+    values = [
+        f"{_column_label(h)}{c.strip()}"
+        for i, (h, c) in enumerate(zip(headers, cells, strict=False))
+        if i != name_col and c.strip() and c.strip() not in {"-", "—", "/", "–"}
+    ]
+    if not values:
+        return f"{seq}：{name}" if seq else name
+    return f"{name}：{'；'.join(values)}"
+
+
+def _parse_table(cells: list[str]) -> tuple[list[str], int] | None:
+    """Rows of a 序号-led flattened table starting at cells[0], and cells consumed."""
+    if cells[0].strip() not in _SEQ_HEADERS:
+        return None
+    try:
+        first = next(i for i, c in enumerate(cells) if _is_seq(c, 1))
+    except StopIteration:
+        return None
+    headers = cells[1:first]
+    width = first  # 序号 plus the other headers
+    if not 1 <= len(headers) <= 8:
+        return None
+    rows: list[str] = []
+    pos, n = first, 1
+    while pos + width <= len(cells) and _is_seq(cells[pos], n):
+        row = cells[pos + 1 : pos + width]
+        if any(not _is_cell(c) for c in row):
+            break
+        rows.append(format_row(headers, row, seq=str(n)))
+        pos += width
+        n += 1
+    if len(rows) < 2:
+        return None
+    return rows, pos
+
+
+def rebuild_tables(lines: list[str]) -> list[str]:
+    """Replace every flattened 序号-led table in ``lines`` (blank lines ignored) by rows."""
+    src = [ln for ln in lines if ln.strip()]
+    out: list[str] = []
+    i = 0
+    while i < len(src):
+        if src[i].strip() in _SEQ_HEADERS:
+            run_end = i
+            while run_end < len(src) and _is_cell(src[run_end]):
+                run_end += 1
+            if run_end - i >= _MIN_CELLS:
+                parsed = _parse_table(src[i:run_end])
+                if parsed is not None:
+                    rows, used = parsed
+                    out.extend(rows)
+                    i += used
+                    continue
+        out.append(src[i])
+        i += 1
+    return out

@@ -1,0 +1,66 @@
+import pytest
+
+from ingest.boilerplate import footer_start, is_chrome, strip_boilerplate
+from ingest.types import Document
+
+CHROME = ["登录", "版权所有", "ICP备", "浏览排行", "分享到", "Copyright", "网友评论", "当前位置", "友情链接"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "关于我们 | 常见问题",
+        "首页 > 资讯 > 武汉热点",
+        "您所在的位置:首页 > 科技金融政策 > 详细页",
+        "欢迎来到国家粮食成果转化交易平台,请登录 | 注册",
+        "分享到: 6.02K",
+        "时间:2022-02-21 11:16:50来源:whbt浏览: 分享:",
+        "鄂ICP备15021561号-1",
+        "Copyright © 2024 武汉轻工大学 版权所有",
+        "地址:湖北省武汉市常青花园学府南路68号 邮编:430023",
+        "发表评论 昵称:表情: 字数:0/500(您的评论需要经过审核才能显示)",
+        "2022-02-21_112614.png",
+    ],
+)
+def test_page_furniture_is_chrome(line: str) -> None:
+    assert is_chrome(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "一、工作目标",
+        "(三)实施产业能级提升行动,加快构建“221”产业体系",
+        "实施住所登记申报承诺制,拓展“一址多照”登记适用范围。",
+        "中共武汉市委",
+        "2012年5月9日",
+    ],
+)
+def test_document_text_is_not_chrome(line: str) -> None:
+    assert not is_chrome(line)
+
+
+def test_footer_cut_only_after_last_body_sentence() -> None:
+    lines = ["标题行动方案", "分享到: 12", "一、目标", "到2025年,高新技术企业数量达到10000家,形成一批企业。",
+             "来源:武汉市人民政府官网", "吃喝玩乐更多 >", "• 2023某某活动时间"]
+    assert footer_start(lines) == 4
+    assert strip_boilerplate(lines, title_index=0) == lines[:1] + lines[2:4]
+
+
+def test_header_before_title_is_dropped_but_prose_kept() -> None:
+    lines = ["学院概况", "某市科技创新规划", "正文一句话,足够长的一句政策文本内容在这里出现并且以句号结束。"]
+    assert strip_boilerplate(lines, title_index=1) == lines[1:]
+
+
+def test_no_boilerplate_survives_in_any_corpus_document(corpus_docs: dict[str, Document]) -> None:
+    for key, doc in corpus_docs.items():
+        for word in CHROME:
+            assert word not in doc.text, f"{key}: {word!r} survived"
+        assert "X为了获得更好的用户体验" not in doc.text
+        assert "吃喝玩乐" not in doc.text
+
+
+def test_body_survives_intact(corpus_docs: dict[str, Document]) -> None:
+    assert "每年1月底之前东湖高新区要将发展情况报告市人民政府。" in corpus_docs["002"].text
+    assert "在东湖国家自主创新示范区设立国际技术转移服务机构" in corpus_docs["000"].text
+    assert corpus_docs["003"].text.rstrip().endswith("把创新业绩纳入对领导干部考核范围。")

@@ -1,0 +1,1 @@
+"""Embedding models and the Chroma index. Imports only ingest's data types."""

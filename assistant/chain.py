@@ -1,0 +1,339 @@
+"""The answer chain: condense → analyse → retrieve → extractive draft → (LLM compose + guard).
+
+One LangChain runnable prepares every answer; the generators sit behind one seam.
+Refusal is decided by retrieval evidence, never by the LLM, and an LLM's answer is only
+kept when every number in it appears in a cited clause.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Generator as Generator_
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
+
+from assistant import compose
+from assistant.condense import condense_rules
+from assistant.extractive import Unit, best_unit, content_terms, coverage, idf_table, select_units
+from assistant.grounding import ungrounded_numbers
+from assistant.query import Lexicon, QueryAnalysis, analyze, default_lexicon
+from assistant.refusal import DEFAULT_MIN_COVERAGE, Refusal, check_refusal
+from assistant.retrieval import Evidence, HybridRetriever
+from assistant.types import Answer, Citation, Generator, StreamEvent, Turn, Usage
+from ingest.chunking import count_tokens
+from prompts import render
+
+log = logging.getLogger(__name__)
+_MARKER = re.compile(r"\s*\[(\d+)\]")
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])|(?<=\.\s)")
+
+
+class Completion(Protocol):
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+
+
+class ChatLLM(Protocol):
+    """The seam every LLM generator sits behind."""
+
+    name: str
+
+    def generate(self, messages: list[dict[str, str]], *, max_tokens: int = ...,
+                 temperature: float = ..., stop: list[str] | None = ...) -> Completion: ...
+
+    def stream(self, messages: list[dict[str, str]], *, max_tokens: int = ...,
+               temperature: float = ..., stop: list[str] | None = ...) -> Iterator[str]: ...
+
+
+@dataclass
+class Draft:
+    """The extractive answer, which every generator starts from and falls back to."""
+
+    q: QueryAnalysis
+    evidence: list[Evidence]
+    text: str
+    citations: list[Citation]
+    refusal: Refusal | None
+    coverage: float
+    mode: str  # "answer" | "list" | "comparison" | "refusal"
+    quotes: list[tuple[int, str]] = field(default_factory=list)  # (citation n, sentence)
+
+
+class PolicyQA:
+    """Question in, cited answer out. Implements assistant.types.QAService."""
+
+    def __init__(
+        self,
+        retriever: HybridRetriever,
+        *,
+        llms: Mapping[str, ChatLLM] | None = None,
+        default_generator: Generator = "extractive",
+        top_k: int = 6,
+        context_tokens: int = 1500,
+        min_coverage: float = DEFAULT_MIN_COVERAGE,
+        lexicon: Lexicon | None = None,
+    ) -> None:
+        self.retriever = retriever
+        self.llms = dict(llms or {})
+        self.default_generator: Generator = default_generator
+        self.top_k = top_k
+        self.context_tokens = context_tokens
+        self.min_coverage = min_coverage
+        self.lexicon = lexicon or default_lexicon()
+        self._idf: tuple[Any, dict[str, float]] = (None, {})
+        self.prepare: Runnable[dict[str, Any], Draft] = self._build()
+
+    # -- the runnable ---------------------------------------------------------------
+    def _build(self) -> Runnable[dict[str, Any], Draft]:
+        return (
+            RunnablePassthrough.assign(condensed=RunnableLambda(self._condense))
+            | RunnablePassthrough.assign(q=RunnableLambda(lambda x: analyze(x["condensed"], self.lexicon)))
+            | RunnablePassthrough.assign(evidence=RunnableLambda(self._retrieve))
+            | RunnableLambda(self._draft)
+        )
+
+    def generators(self) -> list[Generator]:
+        names: list[Generator] = ["extractive"]
+        names += [g for g in ("llamacpp", "openai") if g in self.llms]
+        return names
+
+    def _llm_for(self, generator: Generator | None) -> tuple[Generator, ChatLLM | None]:
+        name = generator or self.default_generator
+        if name == "extractive":
+            return "extractive", None
+        llm = self.llms.get(name)
+        if llm is None:
+            raise ValueError(f"generator {name!r} is not available; available: {self.generators()}")
+        return name, llm
+
+    def _condense(self, x: dict[str, Any]) -> str:
+        history: list[Turn] = x.get("history") or []
+        question: str = x["question"]
+        llm: ChatLLM | None = x.get("llm")
+        rules = condense_rules(question, history, self.lexicon)
+        if llm is None or not history:
+            return rules
+        lines = "\n".join(f"{t.role}: {t.content}" for t in history[-6:])
+        try:
+            out = llm.generate([{"role": "user", "content": render("condense", history=lines, question=question)}],
+                               max_tokens=96, temperature=0.0)
+            text = out.text.strip().splitlines()[0].strip() if out.text.strip() else ""
+        except Exception as exc:  # an LLM failure must not fail the answer
+            log.warning("condense with LLM failed (%s); using rules", exc)
+            return rules
+        return text if 4 <= len(text) <= 4 * max(len(rules), 40) else rules
+
+    def _idf_table(self) -> dict[str, float]:
+        chunks = self.retriever.chunks
+        revision = self.retriever.index.revision
+        if self._idf[0] != revision:
+            self._idf = (revision, idf_table([c.embed_text for c in chunks]))
+        return self._idf[1]
+
+    def _retrieve(self, x: dict[str, Any]) -> list[Evidence]:
+        q: QueryAnalysis = x["q"]
+        k = max(x.get("top_k") or self.top_k, 10 if q.is_comparison else 8)
+        return self.retriever.search(q, k=k)
+
+    # -- the extractive draft --------------------------------------------------------
+    def _draft(self, x: dict[str, Any]) -> Draft:
+        q: QueryAnalysis = x["q"]
+        evidence: list[Evidence] = x["evidence"]
+        idf = self._idf_table()
+        docs = self.retriever.index.documents()
+        refusal, cov = check_refusal(
+            q, evidence, corpus_text=self._corpus_text(), periods=[d.period for d in docs],
+            known_names=[n for g in self.lexicon.aliases.values() for n in g],
+            idf=idf, min_coverage=self.min_coverage)
+        if refusal is not None:
+            related = [compose.citation(i + 1, ev) for i, ev in enumerate(evidence[:3])]
+            return Draft(q, evidence, compose.frame_refusal(q.lang, refusal, related), related,
+                         refusal, cov, "refusal")
+        if q.is_comparison:
+            draft = self._comparison(q, evidence, idf, cov)
+            if draft is not None:
+                return draft
+        if compose.wants_list(q.text) and not q.years:
+            draft = self._list(q, evidence, idf, cov)
+            if draft is not None:
+                return draft
+        units = select_units(q, evidence, idf)
+        groups: dict[str, tuple[Citation, list[Unit]]] = {}
+        for unit in units:
+            cid = unit.evidence.chunk.id
+            if cid not in groups:
+                groups[cid] = (compose.citation(len(groups) + 1, unit.evidence), [])
+            groups[cid][1].append(unit)
+        ordered = list(groups.values())
+        quotes = [(c.n, u.text) for c, us in ordered for u in us]
+        return Draft(q, evidence, compose.frame_units(q.lang, ordered), [c for c, _ in ordered],
+                     None, cov, "answer", quotes)
+
+    def _corpus_text(self) -> str:
+        return "\n".join(c.embed_text for c in self.retriever.chunks)
+
+    def _comparison(self, q: QueryAnalysis, evidence: list[Evidence], idf: dict[str, float],
+                    cov: float) -> Draft | None:
+        weights = {t: idf.get(t, 1.0) for t in content_terms(q, idf.keys())}
+        by_doc: dict[str, list[Evidence]] = {}
+        for ev in evidence:
+            by_doc.setdefault(ev.chunk.doc_id, []).append(ev)
+        picks: list[tuple[Evidence, Unit]] = []
+        for evs in by_doc.values():
+            unit = best_unit(q, evs, idf)
+            if unit is None or coverage(unit.text, weights) < 0.34:
+                continue
+            if q.wants_number and not re.search(r"\d|翻[一两]?番|倍", unit.text):
+                continue
+            picks.append((unit.evidence, unit))
+        if len(picks) < 2:
+            return None
+        picks.sort(key=lambda p: (p[0].doc_period or (9999, 9999), p[0].doc_date or ""))
+        cites = [compose.citation(i + 1, ev) for i, (ev, _) in enumerate(picks)]
+        lines = [(c, u.text.rstrip(",，;；") + ("" if u.text.endswith("。") else "。"))
+                 for c, (_, u) in zip(cites, picks, strict=True)]
+        return Draft(q, evidence, compose.frame_comparison(q.lang, lines), cites, None, cov,
+                     "comparison", [(c.n, t) for c, t in lines])
+
+    def _list(self, q: QueryAnalysis, evidence: list[Evidence], idf: dict[str, float],
+              cov: float) -> Draft | None:
+        weights = {t: idf.get(t, 1.0) for t in content_terms(q, idf.keys())}
+        chunks = self.retriever.chunks
+        for ev in evidence[:3]:
+            path = ev.chunk.clause_path
+            for parent in (path, " > ".join(path.split(" > ")[:-1])):
+                if not parent:
+                    continue
+                depth = parent.count(" > ") + 1
+                kids: dict[str, Any] = {}
+                for c in chunks:
+                    if (c.doc_id == ev.chunk.doc_id and c.clause_path.startswith(parent + " > ")
+                            and c.clause_path.count(" > ") + 1 == depth + 1):
+                        kids.setdefault(c.clause_path, c)
+                if len(kids) >= 3 and coverage(parent + " " + ev.chunk.heading, weights) >= 0.3:
+                    items = list(kids.values())
+                    cites = [Citation(n=i + 1, doc_id=c.doc_id, title=ev.doc_title, clause=c.clause_path,
+                                      text=c.text, score=round(ev.score, 6)) for i, c in enumerate(items)]
+                    pairs = [(ct, c.heading) for ct, c in zip(cites, items, strict=True)]
+                    text = compose.frame_list(q.lang, parent, ev.doc_title, pairs)
+                    return Draft(q, evidence, text, cites, None, cov, "list", [(ct.n, h) for ct, h in pairs])
+        return None
+
+    # -- generation ----------------------------------------------------------------
+    def _messages(self, draft: Draft) -> list[dict[str, str]]:
+        lines: list[str] = []
+        used = 0
+        for n, quote in draft.quotes:
+            cite = draft.citations[n - 1]
+            line = f"[{n}] 《{cite.title}》（{cite.clause}）：{quote}"
+            cost = count_tokens(line)
+            if used + cost > self.context_tokens and lines:
+                break
+            lines.append(line)
+            used += cost
+        prompt = render(f"answer_{draft.q.lang}", evidence="\n".join(lines), question=draft.q.text)
+        return [{"role": "user", "content": prompt}]
+
+    def _check(self, text: str, draft: Draft) -> tuple[str, list[str]]:
+        """Drop [n] markers that point at nothing; list numbers no citation grounds."""
+        valid = {c.n for c in draft.citations}
+        text = _MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in valid else "", text).strip()
+        sources = [f"{c.title}\n{c.clause}\n{c.text}" for c in draft.citations]
+        return text, ungrounded_numbers(text, sources)
+
+    def answer(self, question: str, history: list[Turn] | None = None, *, top_k: int | None = None,
+               generator: Generator | None = None) -> Answer:
+        """The full answer (the API's response object)."""
+        final: Answer | None = None
+        for event in self.stream(question, history, top_k=top_k, generator=generator, _collect=True):
+            if event.event == "done":
+                final = Answer.model_validate(event.data)
+        assert final is not None
+        return final
+
+    def stream(self, question: str, history: list[Turn] | None = None, *, top_k: int | None = None,
+               generator: Generator | None = None, _collect: bool = False) -> Iterator[StreamEvent]:
+        """token events, then one citations event, then done (carrying the Answer)."""
+        start = time.perf_counter()
+        name, llm = self._llm_for(generator)
+        draft = self.prepare.invoke({"question": question, "history": list(history or []),
+                                     "top_k": top_k, "llm": llm})
+        trace: dict[str, Any] = {
+            "mode": draft.mode, "coverage": round(draft.coverage, 4),
+            "analysis": {"lang": draft.q.lang, "years": list(draft.q.years),
+                         "expansions": list(draft.q.expansions), "comparison": draft.q.is_comparison},
+            "retrieved": [{"doc_id": e.chunk.doc_id, "clause": e.chunk.clause_path, "text": e.chunk.text,
+                           "score": round(e.score, 6), "dense": round(e.dense, 4),
+                           "lexical": round(e.lexical, 4)} for e in draft.evidence],
+        }
+        if draft.refusal is not None:
+            trace["refusal"] = draft.refusal.kind
+        text, usage, used = draft.text, Usage(), "extractive"
+        if llm is not None and draft.refusal is None and draft.quotes:
+            text, usage, ok = yield from self._compose(llm, draft, trace, emit=not _collect)
+            used = name if ok else "extractive"
+            if not ok:
+                text = draft.text
+                if not _collect:
+                    yield StreamEvent(event="token", data={"reset": True, "text": text})
+        elif not _collect:
+            for piece in re.findall(r".{1,24}", text, flags=re.S):
+                yield StreamEvent(event="token", data={"text": piece})
+        trace["generator_used"] = used
+        citations = [c.model_dump() for c in draft.citations]
+        yield StreamEvent(event="citations", data=citations)
+        answer = Answer(
+            answer=text, refused=draft.refusal is not None, citations=draft.citations,
+            condensed_question=draft.q.text, generator=name, latency_ms=round((time.perf_counter() - start) * 1000, 2),
+            usage=usage, trace=trace)
+        yield StreamEvent(event="done", data=answer.model_dump())
+
+    def _compose(self, llm: ChatLLM, draft: Draft, trace: dict[str, Any], *, emit: bool
+                 ) -> Generator_[StreamEvent, None, tuple[str, Usage, bool]]:
+        """Stream the LLM's answer sentence by sentence, each checked before it is shown.
+
+        Returns (text, usage, ok) via StopIteration; on any failure the caller falls back.
+        """
+        messages = self._messages(draft)
+        prompt_tokens = count_tokens(messages[0]["content"])
+        shown, pending, completion = "", "", 0
+        try:
+            for token in llm.stream(messages, max_tokens=320, temperature=0.0):
+                completion += 1
+                pending += token
+                parts = _SENTENCE_END.split(pending)
+                ready, pending = "".join(parts[:-1]), parts[-1]
+                if ready:
+                    checked, missing = self._check(shown + ready, draft)
+                    if missing:
+                        trace.update(llm_draft=shown + ready, grounded=False, ungrounded=missing)
+                        return draft.text, Usage(prompt_tokens=prompt_tokens, completion_tokens=completion), False
+                    if emit:
+                        yield StreamEvent(event="token", data={"text": checked[len(shown):]})
+                    shown = checked
+        except Exception as exc:  # the LLM is an optional enhancement; never fail the answer
+            log.warning("LLM generation failed (%s); falling back to extractive", exc)
+            trace.update(llm_error=str(exc)[:200])
+            return draft.text, Usage(), False
+        final, missing = self._check(shown + pending, draft)
+        usage = Usage(prompt_tokens=prompt_tokens, completion_tokens=completion)
+        if missing or not final.strip():
+            trace.update(llm_draft=shown + pending, grounded=False, ungrounded=missing)
+            return draft.text, usage, False
+        if not _MARKER.search(final):
+            final = f"{final} [1]"
+        if emit and final[len(shown):]:
+            yield StreamEvent(event="token", data={"text": final[len(shown):]})
+        trace.update(llm_draft=final, grounded=True)
+        return final, usage, True
+
+
+def citations_text(citations: Sequence[Citation]) -> str:
+    """A readable numbered source list (CLI and chat clients)."""
+    return "\n".join(f"[{c.n}] {compose.source_line('zh', c)}" for c in citations)

@@ -1,0 +1,71 @@
+"""The number guard: every number in an answer must appear in a cited clause.
+
+Numbers are compared by value after normalising full-width digits, thousands
+separators and 万/亿 scaling, so 5000亿元 in a clause grounds 0.5万亿 in an answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．，％", "0123456789.,%")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(万亿|亿|万|千)?\s*(%|倍)?")
+_MULTIPLE = re.compile(r"翻[一两二三四]?番|倍增")
+_MARKER = re.compile(r"\[\d+\]")
+_LIST_NUMBER = re.compile(r"(?m)^\s*(?:[-*•]\s*)?\d{1,2}[.、)]\s")
+_SCALE = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, None: 1.0}
+
+
+@dataclass(frozen=True)
+class NumberMention:
+    """A number as written and as a comparable value."""
+
+    text: str
+    value: float
+    unit: str  # "%" | "倍" | "" | "multiple"
+
+
+def normalize_numbers(text: str) -> str:
+    """Full-width digits to ASCII and thousands separators removed."""
+    return _THOUSANDS.sub("", text.translate(_FULLWIDTH))
+
+
+def extract_numbers(text: str, *, strip_markers: bool = True) -> list[NumberMention]:
+    """Numbers, percentages, 万/亿 amounts, multiples (倍, 翻一番) mentioned in ``text``."""
+    text = normalize_numbers(text)
+    if strip_markers:
+        text = _LIST_NUMBER.sub(" ", _MARKER.sub(" ", text))
+    found = [NumberMention(m.group(), 0.0, "multiple") for m in _MULTIPLE.finditer(text)]
+    for m in _NUMBER.finditer(text):
+        value = float(m.group(1)) * _SCALE[m.group(2)]
+        found.append(NumberMention(m.group().strip(), value, m.group(3) or ""))
+    return found
+
+
+def _same(a: NumberMention, b: NumberMention) -> bool:
+    if a.unit == "multiple" or b.unit == "multiple":
+        return a.unit == b.unit and a.text[:2] == b.text[:2] and a.text == b.text
+    return abs(a.value - b.value) <= 1e-9 * max(1.0, abs(a.value))
+
+
+def ungrounded_numbers(answer: str, sources: Iterable[str]) -> list[str]:
+    """Numbers in ``answer`` that no source mentions (empty list: fully grounded)."""
+    pool: list[NumberMention] = []
+    joined = ""
+    for src in sources:
+        pool.extend(extract_numbers(src, strip_markers=False))
+        joined += normalize_numbers(src) + "\n"
+    missing: list[str] = []
+    for num in extract_numbers(answer):
+        if num.text in joined or any(_same(num, p) for p in pool):
+            continue
+        missing.append(num.text)
+    return missing
+
+
+def is_grounded(answer: str, sources: Iterable[str]) -> bool:
+    """True if every number in ``answer`` appears in ``sources``."""
+    return not ungrounded_numbers(answer, sources)

@@ -1,0 +1,67 @@
+"""Chinese lexical search: bm25s over jieba search-mode tokens."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import bm25s
+import numpy as np
+
+_PUNCT = re.compile(r"^[\W_]+$")
+STOPWORDS = frozenset(
+    "的 了 是 在 和 与 及 或 等 对 为 把 被 将 由 从 到 以 于 也 都 就 又 并 而 其 之 这 那 那么 "
+    "什么 多少 哪些 哪个 哪 几 吗 呢 啊 吧 怎么 怎样 如何 请问 是否 有 没有 个 中 上 下 "
+    "what which who how many much is are was were the a an of for in on to and or by "
+    "with does did do its it this that there their be been as at from into than".split()
+)
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _jieba() -> object:
+    """jieba with its dictionary loaded once, quietly (it logs to stderr by default)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def add_words(words: Iterable[str]) -> None:
+    """Teach the tokenizer domain terms (高新技术企业, 东湖高新区) so they stay whole."""
+    jieba = _jieba()
+    with _lock:
+        for w in words:
+            if w and len(w) >= 2:
+                jieba.add_word(w, freq=50000)  # type: ignore[attr-defined]
+
+
+def tokenize(text: str) -> list[str]:
+    """Search-mode tokens (whole words plus their sub-words), lower-cased, no stopwords."""
+    jieba = _jieba()
+    tokens = jieba.cut_for_search(text.lower())  # type: ignore[attr-defined]
+    return [t for t in (t.strip() for t in tokens) if t and t not in STOPWORDS and not _PUNCT.match(t)]
+
+
+class LexicalIndex:
+    """BM25 over a fixed list of texts; rebuilt whenever the vector index changes."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.size = len(texts)
+        self._bm25 = bm25s.BM25()
+        corpus = [tokenize(t) or ["∅"] for t in texts]
+        if corpus:
+            self._bm25.index(corpus, show_progress=False)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every text for ``query`` (zeros when nothing matches)."""
+        if not self.size:
+            return np.zeros(0, dtype=np.float32)
+        tokens = [t for t in tokenize(query) if t in self._bm25.vocab_dict]
+        if not tokens:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)

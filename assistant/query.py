@@ -1,0 +1,170 @@
+"""Query analysis without an LLM: language, years, aliases, glossary expansion, intent."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+FIVE_YEAR_PLANS = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020),
+                   "十四五": (2021, 2025), "十五五": (2026, 2030)}
+_EN_PLAN = re.compile(r"\b(11|12|13|14|15)th\s+five[- ]year", re.I)
+_EN_PLAN_NAME = {"11": "十一五", "12": "十二五", "13": "十三五", "14": "十四五", "15": "十五五"}
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_COMPARE_ZH = re.compile(r"各个|各项规划|各规划|分别|历次|变化|对比|比较|演变|不同(?:规划|文件|方案)|历年|前后|先后")
+_COMPARE_EN = re.compile(
+    r"\bcompar|\bchang(?:e|ed|es)\b|\bacross\b|\beach (?:plan|document)|plan to plan|over time|"
+    r"\bevolv|different plans|\bdiffer\b|\bvs\.?\b|\bversus\b", re.I)
+_NUMERIC_ZH = re.compile(r"多少|几|目标|指标|达到|比重|规模|数量|金额|增长")
+_NUMERIC_EN = re.compile(r"\bhow (?:many|much)\b|\btarget|\bgoal|\bshare\b|\bpercent|\bnumber\b|"
+                         r"\bamount\b|\bvalue\b|\bgrowth\b", re.I)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Aliases (place ↔ body names) and the bilingual glossary, both user-extendable data."""
+
+    aliases: dict[str, tuple[str, ...]]  # canonical → all names (canonical first)
+    glossary: tuple[tuple[str, tuple[str, ...]], ...]  # longest English term first
+
+    def alias_groups(self, text: str) -> list[tuple[str, ...]]:
+        """Alias groups any of whose names occur in ``text`` (case-insensitive for English)."""
+        low = text.lower()
+        found: list[tuple[str, ...]] = []
+        # Longest names first, masked once matched, so 光谷科技创新大走廊 is not also 光谷.
+        pairs = [(n, group) for group in self.aliases.values() for n in group]
+        for name, group in sorted(pairs, key=lambda x: -len(x[0])):
+            if name.lower() in low:
+                low = low.replace(name.lower(), " ")
+                if group not in found:
+                    found.append(group)
+        return found
+
+    def translate(self, text: str) -> list[str]:
+        """Chinese terms for the English glossary terms in ``text``, longest match first."""
+        low = f" {text.lower()} "
+        found: list[str] = []
+        for en, zh in self.glossary:
+            pattern = rf"(?<![a-z]){re.escape(en.lower())}(?![a-z])"
+            if re.search(pattern, low):
+                found.extend(t for t in zh if t not in found)
+                low = re.sub(pattern, " ", low)
+        return found
+
+    def chinese_terms(self) -> set[str]:
+        """Every Chinese term, so the tokenizer keeps them whole."""
+        terms = {t for _, zh in self.glossary for t in zh}
+        terms |= {n for names in self.aliases.values() for n in names if re.search(r"[\u4e00-\u9fff]", n)}
+        return terms
+
+
+def _read_tsv(text: str) -> list[tuple[str, list[str]]]:
+    rows = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#") or "\t" not in line:
+            continue
+        key, values = line.split("\t", 1)
+        rows.append((key.strip(), [v.strip() for v in values.split(",") if v.strip()]))
+    return rows
+
+
+def load_lexicon(extra_glossary: Path | None = None, extra_aliases: Path | None = None) -> Lexicon:
+    """The packaged glossary and aliases, plus optional user files in the same format."""
+    data = resources.files("assistant") / "data"
+    glossary_rows = _read_tsv((data / "glossary.tsv").read_text(encoding="utf-8"))
+    alias_rows = _read_tsv((data / "aliases.tsv").read_text(encoding="utf-8"))
+    if extra_glossary is not None:
+        glossary_rows += _read_tsv(extra_glossary.read_text(encoding="utf-8"))
+    if extra_aliases is not None:
+        alias_rows += _read_tsv(extra_aliases.read_text(encoding="utf-8"))
+    glossary: dict[str, list[str]] = {}
+    for en, zh in glossary_rows:
+        glossary.setdefault(en, []).extend(t for t in zh if t not in glossary.get(en, []))
+    aliases: dict[str, list[str]] = {}
+    for canon, names in alias_rows:
+        group = aliases.setdefault(canon, [canon])
+        group.extend(n for n in names if n not in group)
+    ordered = sorted(glossary.items(), key=lambda kv: -len(kv[0]))
+    return Lexicon(
+        aliases={k: tuple(v) for k, v in aliases.items()},
+        glossary=tuple((en, tuple(zh)) for en, zh in ordered),
+    )
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    return load_lexicon()
+
+
+@dataclass(frozen=True)
+class QueryAnalysis:
+    """What a question asks about, as far as rules can tell."""
+
+    text: str
+    lang: str  # "zh" | "en"
+    years: tuple[int, ...]
+    periods: tuple[tuple[int, int], ...]
+    alias_groups: tuple[tuple[str, ...], ...]
+    expansions: tuple[str, ...]  # Chinese terms added for lexical search
+    is_comparison: bool
+    wants_number: bool
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def lexical_text(self) -> str:
+        """The question plus its Chinese expansions, for BM25."""
+        return " ".join([self.text, *self.expansions])
+
+    @property
+    def dense_text(self) -> str:
+        """The question plus alias names: e5 is bilingual, aliases still help it."""
+        names = [n for group in self.alias_groups for n in group[:2]]
+        return " ".join([self.text, *names, *self.expansions[:6]])
+
+    def covers_year(self, period: tuple[int, int] | None) -> bool:
+        """True if a document period covers any asked year (or nothing was asked)."""
+        if not self.years or period is None:
+            return not self.years
+        return any(period[0] <= y <= period[1] for y in self.years)
+
+
+def detect_lang(text: str) -> str:
+    """"en" when Latin letters outnumber Chinese characters."""
+    cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return "en" if latin > cjk * 2 else "zh"
+
+
+def analyze(question: str, lexicon: Lexicon | None = None) -> QueryAnalysis:
+    """Rule-based analysis of one standalone question."""
+    lex = lexicon or default_lexicon()
+    lang = detect_lang(question)
+    years = [int(y) for y in _YEAR.findall(question)]
+    periods: list[tuple[int, int]] = []
+    expansions: list[str] = []
+    for name, span in FIVE_YEAR_PLANS.items():
+        if name in question:
+            periods.append(span)
+    for m in _EN_PLAN.finditer(question):
+        name = _EN_PLAN_NAME[m.group(1)]
+        periods.append(FIVE_YEAR_PLANS[name])
+        expansions.append(name)
+    groups = lex.alias_groups(question)
+    for group in groups:
+        expansions.extend(n for n in group if re.search(r"[\u4e00-\u9fff]", n) and n not in question)
+    if lang == "en":
+        expansions.extend(t for t in lex.translate(question) if t not in expansions)
+    is_comparison = bool(_COMPARE_ZH.search(question) or _COMPARE_EN.search(question))
+    wants_number = bool(_NUMERIC_ZH.search(question) or _NUMERIC_EN.search(question))
+    return QueryAnalysis(
+        text=question.strip(),
+        lang=lang,
+        years=tuple(dict.fromkeys(years)),
+        periods=tuple(dict.fromkeys(periods)),
+        alias_groups=tuple(groups),
+        expansions=tuple(dict.fromkeys(expansions)),
+        is_comparison=is_comparison,
+        wants_number=wants_number,
+    )

@@ -1,0 +1,170 @@
+"""Hybrid retrieval: dense (Chroma, e5) + lexical (bm25s/jieba), fused by reciprocal rank.
+
+Years and aliases then boost clauses that name them and documents whose plan period
+covers the asked year. Comparison questions get evidence spread across documents.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from assistant.lexical import LexicalIndex
+from assistant.query import QueryAnalysis
+from ingest.types import Chunk
+
+RRF_K = 60
+
+
+class DocInfo(Protocol):
+    doc_id: str
+    title: str
+    date: str | None
+    period: tuple[int, int] | None
+
+
+class SearchHit(Protocol):
+    chunk: Chunk
+    score: float
+
+
+class VectorIndex(Protocol):
+    """What retrieval needs from the vector store."""
+
+    @property
+    def revision(self) -> Any: ...
+
+    def all_chunks(self) -> list[Chunk]: ...
+
+    def search(self, query: str, k: int, where: dict[str, Any] | None = None) -> Sequence[SearchHit]: ...
+
+    def documents(self) -> Sequence[DocInfo]: ...
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A retrieved chunk with how it was found."""
+
+    chunk: Chunk
+    score: float
+    dense: float  # cosine similarity, 0 when not in the dense top list
+    lexical: float  # BM25 score
+    doc_title: str
+    doc_period: tuple[int, int] | None
+    doc_date: str | None
+
+
+class HybridRetriever:
+    """Dense + BM25 with RRF; the lexical index follows the vector index's revision."""
+
+    def __init__(self, index: VectorIndex, *, dense_k: int = 40) -> None:
+        self.index = index
+        self.dense_k = dense_k
+        self._lock = threading.Lock()
+        self._revision: Any = object()
+        self._chunks: list[Chunk] = []
+        self._pos: dict[str, int] = {}
+        self._lexical = LexicalIndex([])
+        self._docs: dict[str, DocInfo] = {}
+
+    def refresh(self) -> None:
+        """Rebuild the lexical side if the vector index changed (an upload or a delete)."""
+        revision = self.index.revision
+        if revision == self._revision:
+            return
+        with self._lock:
+            if revision == self._revision:
+                return
+            chunks = self.index.all_chunks()
+            self._lexical = LexicalIndex([c.embed_text for c in chunks])
+            self._chunks = chunks
+            self._pos = {c.id: i for i, c in enumerate(chunks)}
+            self._docs = {d.doc_id: d for d in self.index.documents()}
+            self._revision = revision
+
+    @property
+    def chunks(self) -> list[Chunk]:
+        self.refresh()
+        return self._chunks
+
+    def doc(self, doc_id: str) -> DocInfo | None:
+        self.refresh()
+        return self._docs.get(doc_id)
+
+    def _boost(self, q: QueryAnalysis, chunk: Chunk) -> float:
+        boost = 1.0
+        doc = self._docs.get(chunk.doc_id)
+        period = doc.period if doc else None
+        haystack = f"{chunk.title}\n{chunk.clause_path}\n{chunk.text}"
+        years = set(q.years) | {y for a, b in q.periods for y in (a, b)}
+        if years:
+            if any(str(y) in chunk.text for y in years):
+                boost *= 1.25
+            if period and any(period[0] <= y <= period[1] for y in years):
+                boost *= 1.3
+            elif period:
+                boost *= 0.7
+        for group in q.alias_groups:
+            if any(name in haystack for name in group):
+                boost *= 1.15
+        return boost
+
+    def search(self, q: QueryAnalysis, k: int = 6) -> list[Evidence]:
+        """Top ``k`` evidence chunks for an analysed question."""
+        self.refresh()
+        if not self._chunks:
+            return []
+        dense_hits = self.index.search(q.dense_text, k=min(self.dense_k, len(self._chunks)))
+        dense_rank = {h.chunk.id: r for r, h in enumerate(dense_hits)}
+        dense_score = {h.chunk.id: float(h.score) for h in dense_hits}
+        lex = self._lexical.scores(q.lexical_text)
+        order = np.argsort(-lex)[: self.dense_k]
+        lex_rank = {self._chunks[i].id: r for r, i in enumerate(order) if lex[i] > 0}
+        fused: dict[str, float] = {}
+        for cid, r in dense_rank.items():
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + r)
+        for cid, r in lex_rank.items():
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + r)
+        results: list[Evidence] = []
+        for cid, base in fused.items():
+            pos = self._pos.get(cid)
+            if pos is None:
+                continue
+            chunk = self._chunks[pos]
+            doc = self._docs.get(chunk.doc_id)
+            results.append(Evidence(
+                chunk=chunk,
+                score=base * self._boost(q, chunk),
+                dense=dense_score.get(cid, 0.0),
+                lexical=float(lex[pos]),
+                doc_title=doc.title if doc else chunk.title,
+                doc_period=doc.period if doc else None,
+                doc_date=doc.date if doc else chunk.date,
+            ))
+        results.sort(key=lambda e: -e.score)
+        if q.is_comparison:
+            return diversify(results, k)
+        return results[:k]
+
+
+def diversify(results: list[Evidence], k: int, per_doc: int = 2) -> list[Evidence]:
+    """Best chunks of each document first, so a comparison sees every plan, not one."""
+    picked: list[Evidence] = []
+    counts: dict[str, int] = {}
+    for round_ in range(per_doc):
+        for ev in results:
+            if len(picked) >= k:
+                return picked
+            if counts.get(ev.chunk.doc_id, 0) == round_ and ev not in picked:
+                picked.append(ev)
+                counts[ev.chunk.doc_id] = round_ + 1
+    for ev in results:
+        if len(picked) >= k:
+            break
+        if ev not in picked:
+            picked.append(ev)
+    return picked

@@ -1,0 +1,32 @@
+import pytest
+
+from assistant.condense import condense_rules, is_followup
+from assistant.types import Turn
+
+
+def _history(question: str) -> list[Turn]:
+    return [Turn(role="user", content=question), Turn(role="assistant", content="……")]
+
+
+@pytest.mark.parametrize(
+    ("prev", "followup", "expected"),
+    [
+        ("东湖高新区2025年高新技术企业数量目标是多少？", "那上市企业呢？", "东湖高新区2025年上市企业数量目标是多少？"),
+        ("东湖高新区2025年高新技术企业数量目标是多少？", "2020年呢？", "东湖高新区2020年高新技术企业数量目标是多少？"),
+        ("光谷科技创新大走廊2025年R&D经费支出占比目标是多少？", "那东湖高新区呢？", "东湖高新区2025年R&D经费支出占比目标是多少？"),
+        ("What was the target for high-tech enterprises in 2016?", "And for 2020?", "What was the target for high-tech enterprises in 2020?"),
+    ],
+)
+def test_followups_become_standalone(prev: str, followup: str, expected: str) -> None:
+    assert condense_rules(followup, _history(prev)) == expected
+
+
+def test_standalone_questions_are_unchanged() -> None:
+    q = "东湖高新区2025年发明专利目标是什么？"
+    assert condense_rules(q, _history("八大专项有哪些？")) == q
+    assert condense_rules("那上市企业呢？", []) == "那上市企业呢？"
+
+
+def test_followup_detection() -> None:
+    assert is_followup("那上市企业呢？") and is_followup("And for 2020?")
+    assert not is_followup("武汉市十三五规划的总体目标是什么？")

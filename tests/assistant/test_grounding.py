@@ -1,0 +1,37 @@
+import pytest
+
+from assistant.grounding import extract_numbers, is_grounded, ungrounded_numbers
+
+CLAUSE = "到2025年,东湖高新区高新技术企业数量力争突破10000家,瞪羚企业数量翻一番,经济总量突破5000亿元,研发经费投入年均增长14%以上。"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "高新技术企业达到１０,０００家 [1]",
+        "经济总量突破0.5万亿元",
+        "研发经费年均增长14%以上，瞪羚企业翻一番。",
+        "1. 到2025年突破10000家\n2. 翻一番",
+        "According to the plan, by 2025 there will be 10,000 high-tech enterprises [1].",
+    ],
+)
+def test_grounded_answers_pass(answer: str) -> None:
+    assert is_grounded(answer, [CLAUSE])
+
+
+@pytest.mark.parametrize(
+    ("answer", "bad"),
+    [
+        ("到2030年达到12000家", ["2030", "12000"]),
+        ("年均增长15%", ["15%"]),
+        ("瞪羚企业翻两番", ["翻两番"]),
+        ("经济总量突破6000亿元", ["6000亿"]),
+    ],
+)
+def test_invented_numbers_are_caught(answer: str, bad: list[str]) -> None:
+    assert ungrounded_numbers(answer, [CLAUSE]) == bad
+
+
+def test_scaling_and_units_are_parsed() -> None:
+    nums = {n.text: n.value for n in extract_numbers("5000亿元、1.2万家、3.5%")}
+    assert nums == {"5000亿": 5e11, "1.2万": 12000.0, "3.5%": 3.5}

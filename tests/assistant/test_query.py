@@ -1,0 +1,43 @@
+from pathlib import Path
+
+from assistant.query import analyze, detect_lang, load_lexicon
+
+
+def test_chinese_question_years_and_aliases() -> None:
+    q = analyze("光谷2025年发明专利目标是什么？")
+    assert q.lang == "zh" and q.years == (2025,)
+    assert "东湖高新区" in q.expansions and q.wants_number and not q.is_comparison
+
+
+def test_english_question_is_expanded_with_glossary_and_aliases() -> None:
+    q = analyze("What is the 2025 patent target for the optical valley?")
+    assert q.lang == "en" and q.years == (2025,)
+    assert {"东湖高新区", "专利", "目标"} <= set(q.expansions)
+
+
+def test_five_year_plan_names_become_periods() -> None:
+    assert analyze("十三五期间的目标").periods == ((2016, 2020),)
+    q = analyze("What did the 13th Five-Year plan set for makerspaces?")
+    assert q.periods == ((2016, 2020),) and "众创空间" in q.expansions
+
+
+def test_corridor_is_not_mistaken_for_the_zone() -> None:
+    q = analyze("光谷科技创新大走廊2025年的目标")
+    assert [g[0] for g in q.alias_groups] == ["光谷科技创新大走廊"]
+
+
+def test_comparison_questions() -> None:
+    assert analyze("高新技术企业数量目标在各个规划中分别是多少").is_comparison
+    assert analyze("How did the R&D-intensity target change from plan to plan?").is_comparison
+
+
+def test_user_glossary_extends_the_packaged_one(tmp_path: Path) -> None:
+    extra = tmp_path / "g.tsv"
+    extra.write_text("hydrogen energy\t氢能\n", encoding="utf-8")
+    lex = load_lexicon(extra_glossary=extra)
+    assert "氢能" in analyze("What about hydrogen energy?", lex).expansions
+
+
+def test_detect_lang() -> None:
+    assert detect_lang("东湖高新区 R&D 投入") == "zh"
+    assert detect_lang("What is the R&D target of 东湖?") == "en"

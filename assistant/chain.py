@@ -19,11 +19,12 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 
 from assistant import compose
 from assistant.condense import condense_rules
-from assistant.extractive import Unit, best_unit, content_terms, coverage, idf_table, select_units
+from assistant.extractive import Unit, best_unit, select_units
 from assistant.grounding import ungrounded_numbers
 from assistant.query import Lexicon, QueryAnalysis, analyze, default_lexicon
 from assistant.refusal import DEFAULT_MIN_COVERAGE, Refusal, check_refusal
 from assistant.retrieval import Evidence, HybridRetriever
+from assistant.terms import content_terms, coverage
 from assistant.types import Answer, Citation, Generator, StreamEvent, Turn, Usage
 from ingest.chunking import count_tokens
 from prompts import render
@@ -86,7 +87,6 @@ class PolicyQA:
         self.context_tokens = context_tokens
         self.min_coverage = min_coverage
         self.lexicon = lexicon or default_lexicon()
-        self._idf: tuple[Any, dict[str, float]] = (None, {})
         self.prepare: Runnable[dict[str, Any], Draft] = self._build()
 
     # -- the runnable ---------------------------------------------------------------
@@ -130,11 +130,7 @@ class PolicyQA:
         return text if 4 <= len(text) <= 4 * max(len(rules), 40) else rules
 
     def _idf_table(self) -> dict[str, float]:
-        chunks = self.retriever.chunks
-        revision = self.retriever.index.revision
-        if self._idf[0] != revision:
-            self._idf = (revision, idf_table([c.embed_text for c in chunks]))
-        return self._idf[1]
+        return self.retriever.idf
 
     def _retrieve(self, x: dict[str, Any]) -> list[Evidence]:
         q: QueryAnalysis = x["q"]
@@ -146,7 +142,7 @@ class PolicyQA:
         q: QueryAnalysis = x["q"]
         evidence: list[Evidence] = x["evidence"]
         idf = self._idf_table()
-        docs = self.retriever.index.documents()
+        docs = self.retriever.documents
         refusal, cov = check_refusal(
             q, evidence, corpus_text=self._corpus_text(), periods=[d.period for d in docs],
             known_names=[n for g in self.lexicon.aliases.values() for n in g],

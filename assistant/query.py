@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -110,18 +110,25 @@ class QueryAnalysis:
     expansions: tuple[str, ...]  # Chinese terms added for lexical search
     is_comparison: bool
     wants_number: bool
-    extra: dict[str, str] = field(default_factory=dict)
+    translations: tuple[str, ...] = ()  # glossary terms for an English question
 
     @property
     def lexical_text(self) -> str:
-        """The question plus its Chinese expansions, for BM25."""
-        return " ".join([self.text, *self.expansions])
+        """The question plus glossary terms and canonical place names, for BM25.
+
+        Only the canonical name of an alias group is added: all of them would let the
+        place outweigh what is asked about it.
+        """
+        names = [g[0] for g in self.alias_groups if g[0] not in self.text]
+        return " ".join([self.text, *names, *self.translations])
 
     @property
     def dense_text(self) -> str:
-        """The question plus alias names: e5 is bilingual, aliases still help it."""
-        names = [n for group in self.alias_groups for n in group[:2]]
-        return " ".join([self.text, *names, *self.expansions[:6]])
+        """The question as asked; an English one also carries its Chinese terms."""
+        if self.lang != "en":
+            return self.text
+        names = [g[0] for g in self.alias_groups]
+        return " ".join([self.text, *names, *self.translations])
 
     def covers_year(self, period: tuple[int, int] | None) -> bool:
         """True if a document period covers any asked year (or nothing was asked)."""
@@ -154,8 +161,9 @@ def analyze(question: str, lexicon: Lexicon | None = None) -> QueryAnalysis:
     groups = lex.alias_groups(question)
     for group in groups:
         expansions.extend(n for n in group if re.search(r"[\u4e00-\u9fff]", n) and n not in question)
-    if lang == "en":
-        expansions.extend(t for t in lex.translate(question) if t not in expansions)
+    translations = lex.translate(question) if lang == "en" else []
+    plan_names = [e for e in expansions if e in FIVE_YEAR_PLANS]
+    expansions.extend(t for t in translations if t not in expansions)
     is_comparison = bool(_COMPARE_ZH.search(question) or _COMPARE_EN.search(question))
     wants_number = bool(_NUMERIC_ZH.search(question) or _NUMERIC_EN.search(question))
     return QueryAnalysis(
@@ -167,4 +175,5 @@ def analyze(question: str, lexicon: Lexicon | None = None) -> QueryAnalysis:
         expansions=tuple(dict.fromkeys(expansions)),
         is_comparison=is_comparison,
         wants_number=wants_number,
+        translations=tuple(dict.fromkeys([*plan_names, *translations])),
     )

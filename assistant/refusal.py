@@ -11,9 +11,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.extractive import content_terms, coverage
 from assistant.query import QueryAnalysis
 from assistant.retrieval import Evidence
+from assistant.terms import content_terms, coverage
 
 DEFAULT_MIN_COVERAGE = 0.5
 # Capitalised English words that are not names of places or bodies.

@@ -7,6 +7,7 @@ covers the asked year. Comparison questions get evidence spread across documents
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -15,27 +16,33 @@ import numpy as np
 
 from assistant.lexical import LexicalIndex
 from assistant.query import QueryAnalysis
+from assistant.terms import content_terms, coverage, idf_table
 from ingest.types import Chunk
 
 RRF_K = 60
 
 
 class DocInfo(Protocol):
-    doc_id: str
-    title: str
-    date: str | None
-    period: tuple[int, int] | None
+    @property
+    def doc_id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def period(self) -> tuple[int, int] | None: ...
 
 
 class SearchHit(Protocol):
-    chunk: Chunk
-    score: float
+    @property
+    def chunk(self) -> Chunk: ...
+    @property
+    def score(self) -> float: ...
 
 
 class VectorIndex(Protocol):
     """What retrieval needs from the vector store."""
 
-    @property
     def revision(self) -> Any: ...
 
     def all_chunks(self) -> list[Chunk]: ...
@@ -61,19 +68,35 @@ class Evidence:
 class HybridRetriever:
     """Dense + BM25 with RRF; the lexical index follows the vector index's revision."""
 
-    def __init__(self, index: VectorIndex, *, dense_k: int = 40) -> None:
+    def __init__(self, index: VectorIndex, *, dense_k: int = 40, recheck_seconds: float = 5.0) -> None:
         self.index = index
         self.dense_k = dense_k
+        self.recheck_seconds = recheck_seconds
+        self._checked = 0.0
         self._lock = threading.Lock()
         self._revision: Any = object()
         self._chunks: list[Chunk] = []
         self._pos: dict[str, int] = {}
         self._lexical = LexicalIndex([])
         self._docs: dict[str, DocInfo] = {}
+        self._idf: dict[str, float] = {}
 
-    def refresh(self) -> None:
-        """Rebuild the lexical side if the vector index changed (an upload or a delete)."""
-        revision = self.index.revision
+    def invalidate(self) -> None:
+        """Force a revision check on the next search (call after an upload or a delete)."""
+        self._checked = 0.0
+
+    def refresh(self, *, force: bool = False) -> None:
+        """Rebuild the lexical side if the vector index changed.
+
+        Asking the index for its revision costs a Chroma round trip, so it is asked at most
+        every ``recheck_seconds`` (writes in another process show up within that time) or
+        after ``invalidate``.
+        """
+        now = time.monotonic()
+        if not force and self._chunks and now - self._checked < self.recheck_seconds:
+            return
+        self._checked = now
+        revision = self.index.revision()
         if revision == self._revision:
             return
         with self._lock:
@@ -84,19 +107,32 @@ class HybridRetriever:
             self._chunks = chunks
             self._pos = {c.id: i for i, c in enumerate(chunks)}
             self._docs = {d.doc_id: d for d in self.index.documents()}
+            self._idf = idf_table([c.embed_text for c in chunks])
             self._revision = revision
 
     @property
     def chunks(self) -> list[Chunk]:
-        self.refresh()
+        if not self._chunks:
+            self.refresh()
         return self._chunks
 
-    def doc(self, doc_id: str) -> DocInfo | None:
-        self.refresh()
-        return self._docs.get(doc_id)
+    @property
+    def idf(self) -> dict[str, float]:
+        """Token IDF over the indexed chunks (for coverage and sentence scoring)."""
+        if not self._chunks:
+            self.refresh()
+        return self._idf
 
-    def _boost(self, q: QueryAnalysis, chunk: Chunk) -> float:
-        boost = 1.0
+    @property
+    def documents(self) -> list[DocInfo]:
+        if not self._chunks:
+            self.refresh()
+        return list(self._docs.values())
+
+    def _boost(self, q: QueryAnalysis, chunk: Chunk, weights: dict[str, float]) -> float:
+        # How much of the question's own content the clause contains matters most:
+        # a clause naming 发明专利 beats one that only repeats the place name.
+        boost = 0.35 + coverage(f"{chunk.clause_path}\n{chunk.text}", weights) if weights else 1.0
         doc = self._docs.get(chunk.doc_id)
         period = doc.period if doc else None
         haystack = f"{chunk.title}\n{chunk.clause_path}\n{chunk.text}"
@@ -129,6 +165,7 @@ class HybridRetriever:
             fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + r)
         for cid, r in lex_rank.items():
             fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + r)
+        weights = {t: self._idf.get(t, 1.0) for t in content_terms(q, self._idf.keys())}
         results: list[Evidence] = []
         for cid, base in fused.items():
             pos = self._pos.get(cid)
@@ -138,7 +175,7 @@ class HybridRetriever:
             doc = self._docs.get(chunk.doc_id)
             results.append(Evidence(
                 chunk=chunk,
-                score=base * self._boost(q, chunk),
+                score=base * self._boost(q, chunk, weights),
                 dense=dense_score.get(cid, 0.0),
                 lexical=float(lex[pos]),
                 doc_title=doc.title if doc else chunk.title,

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
 
     top_k: int = 6
     context_tokens: int = 1500
+    min_coverage: float = 0.5
+    glossary_path: Path | None = None  # extra glossary rows (English<TAB>中文,…)
+    aliases_path: Path | None = None  # extra alias rows (canonical<TAB>alias,…)
 
     api_key: str | None = None
     cors_origins: list[str] = []

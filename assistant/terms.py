@@ -1,0 +1,66 @@
+"""Content terms of a question and how much of them a text covers (IDF-weighted)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Collection, Sequence
+
+from assistant.lexical import tokenize
+from assistant.query import QueryAnalysis, default_lexicon
+
+# Words every question uses; they say nothing about which sentence answers it.
+GENERIC = frozenset(
+    "目标 指标 规划 计划 方案 行动 多少 达到 年 什么 哪些 情况 主要 内容 要求 "
+    "文件 政策 提出 规定 根据 关于 请问 分别 各个 变化 比较 对比 中 提到 哪 是 有".split()
+)
+
+
+def content_terms(q: QueryAnalysis, vocab: Collection[str] = ()) -> list[str]:
+    """Tokens of the question (and its expansions) that discriminate between sentences.
+
+    For an English question only Chinese expansions and tokens the corpus itself uses
+    (R&D, GDP) count: English words never occur in a Chinese clause.
+    """
+    text = q.text
+    for group in q.alias_groups:  # places are checked separately; their words are not content
+        for name in sorted(group, key=len, reverse=True):
+            text = re.sub(re.escape(name), " ", text, flags=re.I)
+    if q.lang == "en":
+        text = " ".join([text, *default_lexicon().translate(text)])
+    terms = [t for t in tokenize(text) if t not in GENERIC and not re.fullmatch(r"[\d.%]+", t)]
+    if q.lang == "en":
+        terms = [t for t in terms if re.search(r"[\u4e00-\u9fff]", t) or t in vocab]
+    return list(dict.fromkeys(terms))
+
+
+def _term_groups(weights: dict[str, float]) -> list[tuple[str, float, list[str]]]:
+    """Maximal terms with the shorter terms they contain (发明专利 ⊃ 发明, 专利)."""
+    maximal = [t for t in weights if not any(t != o and t in o for o in weights)]
+    return [(m, weights[m], [s for s in weights if s != m and s in m]) for m in maximal]
+
+
+def coverage(text: str, weights: dict[str, float]) -> float:
+    """IDF-weighted share of the question's terms that ``text`` contains (0–1).
+
+    A missing compound term earns half credit for the parts of it that are present.
+    """
+    low = text.lower()
+    total = covered = 0.0
+    for term, weight, parts in _term_groups(weights):
+        total += weight
+        if term.lower() in low:
+            covered += weight
+        elif parts:
+            covered += 0.5 * weight * sum(p.lower() in low for p in parts) / len(parts)
+    return covered / total if total else 0.0
+
+
+def idf_table(chunk_texts: Sequence[str]) -> dict[str, float]:
+    """Inverse document frequency of every token over the indexed chunks."""
+    df: dict[str, int] = {}
+    for text in chunk_texts:
+        for tok in set(tokenize(text)):
+            df[tok] = df.get(tok, 0) + 1
+    n = max(1, len(chunk_texts))
+    return {t: math.log(1 + n / c) for t, c in df.items()}

@@ -27,3 +27,29 @@ def corpus_dir() -> Path:
 def corpus_docs() -> dict[str, Document]:
     """Every corpus document parsed, keyed by the 3-digit file prefix (000 … 004)."""
     return {p.name[:3]: parse_file(p) for p in sorted(CORPUS.glob("*.txt"))}
+
+
+@pytest.fixture(scope="session")
+def indexed_settings(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Settings pointing at a real Chroma index of a copy of the corpus, built once."""
+    import shutil
+
+    from assistant.factory import ingest_corpus
+    from assistant.settings import Settings
+
+    root = tmp_path_factory.mktemp("indexed")
+    corpus = root / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    settings = Settings(corpus_dir=corpus, data_dir=root / "var", models_dir=ROOT / "models",
+                        generator="extractive")
+    report = ingest_corpus(settings)
+    assert not report.failed, report.failed
+    return settings
+
+
+@pytest.fixture(scope="session")
+def qa(indexed_settings):  # type: ignore[no-untyped-def]
+    """The real extractive chain over the real index."""
+    from assistant.factory import build_qa
+
+    return build_qa(indexed_settings, generator="extractive")

@@ -1,0 +1,128 @@
+"""The chain end to end on the real corpus, real e5 model and real Chroma."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from assistant.chain import PolicyQA
+from assistant.types import Turn
+
+PATENT_DOC = "002_fdf6c96830e6b8c3.txt"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["东湖高新区2025年发明专利目标是什么？", "What is the 2025 patent target for the optical valley?"],
+)
+def test_patent_target_in_both_languages(qa: PolicyQA, question: str) -> None:
+    answer = qa.answer(question)
+    assert not answer.refused
+    assert "发明专利拥有量翻一番" in answer.answer
+    top = answer.citations[0]
+    assert top.doc_id == PATENT_DOC and top.clause.startswith("一、工作目标")
+    assert "促进武汉东湖新技术开发区高质量发展行动方案" in answer.answer
+    assert answer.answer.startswith("According to" if question.startswith("What") else "根据")
+
+
+def test_followup_carries_subject_and_year(qa: PolicyQA) -> None:
+    history = [Turn(role="user", content="东湖高新区2025年高新技术企业数量目标是多少？"),
+               Turn(role="assistant", content="10000家")]
+    answer = qa.answer("那上市企业呢？", history)
+    assert "上市企业" in answer.condensed_question and "2025" in answer.condensed_question
+    assert "100家" in answer.answer and not answer.refused
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["东湖高新区2030年高新技术企业数量目标是多少？", "成都市2025年高新技术企业数量目标是多少？",
+     "What is the 2030 target for high-tech enterprises in the optical valley?"],
+)
+def test_unanswerable_questions_are_refused(qa: PolicyQA, question: str) -> None:
+    answer = qa.answer(question)
+    assert answer.refused
+    assert answer.answer.startswith(("语料中未找到", "The corpus does not say"))
+    assert answer.citations, "a refusal lists related clauses"
+    assert "2030" not in answer.answer
+
+
+def test_comparison_gives_one_cited_line_per_document_in_time_order(qa: PolicyQA) -> None:
+    answer = qa.answer("高新技术企业数量目标在各个规划中分别是多少？")
+    lines = [ln for ln in answer.answer.splitlines() if ln.startswith("- ")]
+    assert len(lines) >= 3
+    assert len({c.doc_id for c in answer.citations}) == len(lines)
+    assert "3000家" in answer.answer and "10000家" in answer.answer
+    assert answer.answer.index("3000家") < answer.answer.index("10000家")
+
+
+def test_list_question_lists_the_eight_projects(qa: PolicyQA) -> None:
+    answer = qa.answer("八大专项有哪些？")
+    for item in ("光电子与新一代信息技术专项", "先进装备制造专项", "现代农业专项"):
+        assert item in answer.answer
+    assert len(answer.citations) == 8
+
+
+def test_citations_are_structured(qa: PolicyQA) -> None:
+    answer = qa.answer("“十三五”规划中2020年技术合同成交额目标是多少？")
+    assert "800" in answer.answer
+    c = answer.citations[0]
+    assert (c.n, c.doc_id) == (1, "003_5cbdcb84e36c06ba.txt") and c.text and c.title and c.score > 0
+    assert "[1]" in answer.answer
+
+
+def test_stream_order(qa: PolicyQA) -> None:
+    events = list(qa.stream("八大专项有哪些？"))
+    kinds = [e.event for e in events]
+    assert kinds[-2:] == ["citations", "done"] and set(kinds[:-2]) == {"token"}
+    assert "".join(e.data["text"] for e in events[:-2]) == events[-1].data["answer"]
+
+
+@dataclass
+class _Completion:
+    text: str
+    prompt_tokens: int = 10
+    completion_tokens: int = 5
+
+
+class FakeLLM:
+    """Returns a fixed reply; stands in for a model at the generator seam."""
+
+    name = "fake"
+
+    def __init__(self, reply: str) -> None:
+        self.reply = reply
+
+    def generate(self, messages: list[dict[str, str]], **_: object) -> _Completion:
+        return _Completion(self.reply)
+
+    def stream(self, messages: list[dict[str, str]], **_: object) -> Iterator[str]:
+        yield from self.reply
+
+
+def _with_llm(qa: PolicyQA, reply: str) -> PolicyQA:
+    return PolicyQA(qa.retriever, llms={"llamacpp": FakeLLM(reply)}, default_generator="llamacpp",
+                    lexicon=qa.lexicon)
+
+
+def test_invented_number_falls_back_to_extractive(qa: PolicyQA) -> None:
+    chain = _with_llm(qa, "到2025年，东湖高新区高新技术企业数量达到12000家[1]。")
+    answer = chain.answer("东湖高新区2025年高新技术企业数量目标是多少？")
+    assert "12000" not in answer.answer and "10000家" in answer.answer
+    assert answer.trace["grounded"] is False and answer.trace["ungrounded"] == ["12000"]
+    assert answer.trace["generator_used"] == "extractive"
+
+
+def test_marker_pointing_at_nothing_is_removed(qa: PolicyQA) -> None:
+    chain = _with_llm(qa, "东湖高新区高新技术企业数量力争突破10000家[1][7]。")
+    answer = chain.answer("东湖高新区2025年高新技术企业数量目标是多少？")
+    assert answer.trace["generator_used"] == "llamacpp"
+    assert "[7]" not in answer.answer and "[1]" in answer.answer
+    assert answer.answer.startswith("东湖高新区高新技术企业数量力争突破10000家")
+
+
+def test_refusal_never_asks_the_llm(qa: PolicyQA) -> None:
+    chain = _with_llm(qa, "到2030年达到50000家[1]。")
+    answer = chain.answer("东湖高新区2030年高新技术企业数量目标是多少？")
+    assert answer.refused and "50000" not in answer.answer

@@ -42,6 +42,10 @@ test: setup
 	$(PY) -m mypy .
 	$(PY) -m pytest
 
+# The extractive evaluation, with the tutorial baseline side by side, gated by evals/floors.json.
+eval: setup
+	$(PY) -m evals run --baseline --generator extractive --gate --out evals/out/latest
+
 lint: deps
 	$(PY) -m ruff check .
 	$(PY) -m mypy .

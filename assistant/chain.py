@@ -145,7 +145,8 @@ class PolicyQA:
         docs = self.retriever.documents
         refusal, cov = check_refusal(
             q, evidence, corpus_text=self._corpus_text(), periods=[d.period for d in docs],
-            known_names=[n for g in self.lexicon.aliases.values() for n in g],
+            known_names=[*(n for g in self.lexicon.aliases.values() for n in g),
+                         *(en for en, _ in self.lexicon.glossary)],
             idf=idf, min_coverage=self.min_coverage)
         if refusal is not None:
             related = [compose.citation(i + 1, ev) for i, ev in enumerate(evidence[:3])]
@@ -155,11 +156,16 @@ class PolicyQA:
             draft = self._comparison(q, evidence, idf, cov)
             if draft is not None:
                 return draft
-        if compose.wants_list(q.text) and not q.years:
+        if compose.wants_list(q.text):
             draft = self._list(q, evidence, idf, cov)
             if draft is not None:
                 return draft
         units = select_units(q, evidence, idf)
+        refusal = self._check_units(q, units, idf)
+        if refusal is not None:
+            related = [compose.citation(i + 1, ev) for i, ev in enumerate(evidence[:3])]
+            return Draft(q, evidence, compose.frame_refusal(q.lang, refusal, related), related,
+                         refusal, cov, "refusal")
         groups: dict[str, tuple[Citation, list[Unit]]] = {}
         for unit in units:
             cid = unit.evidence.chunk.id
@@ -170,6 +176,24 @@ class PolicyQA:
         quotes = [(c.n, u.text) for c, us in ordered for u in us]
         return Draft(q, evidence, compose.frame_units(q.lang, ordered), [c for c, _ in ordered],
                      None, cov, "answer", quotes)
+
+    def _check_units(self, q: QueryAnalysis, units: list[Unit], idf: dict[str, float]) -> Refusal | None:
+        """The chosen sentence itself must answer: about the asked year, and on topic."""
+        if not units:
+            return Refusal("语料中没有可以引用的相关句子", "no sentence in the corpus answers it", "empty")
+        best = units[0]
+        ev = best.evidence
+        if q.years:
+            period = ev.doc_period
+            in_period = period is not None and any(period[0] <= y <= period[1] for y in q.years)
+            if not in_period and not any(str(y) in ev.chunk.text + ev.chunk.context for y in q.years):
+                return Refusal("语料中没有所问年份的相关内容", "the corpus has nothing for the year asked", "year")
+        weights = {t: idf.get(t, 1.0) for t in content_terms(q, idf.keys())}
+        text = f"{ev.chunk.clause_path}\n{' '.join(u.text for u in units)}"
+        if weights and coverage(text, weights) < self.min_coverage * 0.8:
+            return Refusal("语料中没有直接回答该问题的内容", "no clause in the corpus answers this question",
+                           "coverage")
+        return None
 
     def _corpus_text(self) -> str:
         return "\n".join(c.embed_text for c in self.retriever.chunks)
@@ -203,6 +227,12 @@ class PolicyQA:
         chunks = self.retriever.chunks
         for ev in evidence[:3]:
             path = ev.chunk.clause_path
+            if (coverage(ev.chunk.heading, weights) >= 0.5 and len(ev.chunk.text) <= 300
+                    and "\n" not in ev.chunk.text.strip()):
+                # The question names this clause (三个“翻番”具体指什么): quote it whole.
+                cite = compose.citation(1, ev)
+                text = compose.frame_units(q.lang, [(cite, [Unit(ev.chunk.text, ev, 1.0)])])
+                return Draft(q, evidence, text, [cite], None, cov, "list", [(1, ev.chunk.text)])
             for parent in (path, " > ".join(path.split(" > ")[:-1])):
                 if not parent:
                     continue
@@ -212,7 +242,13 @@ class PolicyQA:
                     if (c.doc_id == ev.chunk.doc_id and c.clause_path.startswith(parent + " > ")
                             and c.clause_path.count(" > ") + 1 == depth + 1):
                         kids.setdefault(c.clause_path, c)
-                if len(kids) >= 3 and coverage(parent + " " + ev.chunk.heading, weights) >= 0.3:
+                own = coverage(ev.chunk.heading, weights)
+                parent_heading = parent.split(" > ")[-1]
+                if parent == path:
+                    fits = coverage(ev.chunk.heading, weights) >= 0.3
+                else:
+                    fits = coverage(parent_heading, weights) > max(own, 0.3)
+                if len(kids) >= 3 and fits:
                     items = list(kids.values())
                     cites = [Citation(n=i + 1, doc_id=c.doc_id, title=ev.doc_title, clause=c.clause_path,
                                       text=c.text, score=round(ev.score, 6)) for i, c in enumerate(items)]

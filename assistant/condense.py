@@ -42,6 +42,11 @@ def _replace_subject(prev: str, focus: str) -> str:
     # The head is the longest suffix of the focus that prev also uses (上市企业 → 企业).
     head = next((focus[-k:] for k in range(len(focus) - 1, 0, -1) if focus[-k:] in prev), "")
     if not head:
+        # No shared head word: keep prev's place/year lead and its question tail, swap the middle.
+        tail = re.search(r"(?:要|将|应|计划|力争)?(?:达到|突破|超过|是|为|有)[^，,。]*[？?]?$", prev)
+        leads = list(re.finditer(r"(?:19|20)\d{2}年|区|市|省|县|大走廊|光谷", prev))
+        if tail and leads and leads[-1].end() <= tail.start():
+            return prev[: leads[-1].end()] + focus + prev[tail.start():]
         return f"{prev.rstrip('？?。')}：{focus}"
     # The longest span of prev ending in the head word, made of Chinese/Latin word chars.
     match = None

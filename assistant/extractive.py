@@ -16,7 +16,7 @@ from assistant.terms import content_terms, coverage
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
 _SEGMENT = re.compile(r"[^,，]+[,，]?")
 _HAS_NUMBER = re.compile(r"\d|翻[一两二三四]?番|[一二两三四五六七八九十]倍|[一二三四五六七八九十百千]+[个家所项]")
-_LONG_SENTENCE = 40
+_LONG_SENTENCE = 60
 
 
 @dataclass(frozen=True)
@@ -63,46 +63,94 @@ def _weights(terms: Sequence[str], idf: dict[str, float]) -> dict[str, float]:
     return {t: idf.get(t, 1.0) for t in terms}
 
 
-def score_unit(text: str, q: QueryAnalysis, weights: dict[str, float]) -> float:
-    """How much of the question a unit answers: term coverage, numbers and years."""
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_ASKS_TABLE = re.compile(r"表|专栏|指标|table|indicator", re.I)
+
+
+def asked_years(q: QueryAnalysis) -> set[int]:
+    """Years a question asks about, explicitly or through a plan period (十三五)."""
+    years = set(q.years)
+    for a, b in q.periods:
+        years.update(range(a, b + 1))
+    return years
+
+
+def score_unit(text: str, q: QueryAnalysis, weights: dict[str, float], context: str = "",
+               *, table: bool = False) -> float:
+    """How much of the question a unit answers: term coverage, numbers and years.
+
+    A unit without a year of its own takes the years of its clause's lead-in.
+    """
     score = coverage(text, weights)
     if q.wants_number and _HAS_NUMBER.search(_LIST_MARK.sub("", text)):
         score *= 1.5
-    if q.years and any(str(y) in text for y in q.years):
-        score *= 1.2
+    asked = asked_years(q)
+    years = {int(y) for y in _YEAR.findall(text)} or {int(y) for y in _YEAR.findall(context)}
+    if asked and years and not table:  # a table's year columns are baselines, not topics
+        # A sentence about another year (a 2015 baseline when 2020 is asked) is not the answer.
+        score *= 1.2 if years & asked else 0.6
     return score
 
 
+def _weights_for(ev: Evidence, weights: dict[str, float]) -> dict[str, float]:
+    """Terms already in the clause path identify the clause, not the sentence: weigh them less."""
+    path = ev.chunk.clause_path
+    return {t: w * (0.3 if t in path else 1.0) for t, w in weights.items()}
+
+
+def _skip(text: str, ev: Evidence) -> bool:
+    """A heading sentence repeats the path; it answers nothing.
+
+    Only a whole sentence counts: a heading cut at a comma ("1、…超过13000亿元,") is the
+    start of the clause's content and stays quotable.
+    """
+    if len(text) < 4:
+        return True
+    bare = text.strip().rstrip("。;；!?！？")
+    return bare == ev.chunk.heading.strip() and not text.strip().endswith((",", "，"))
+
+
 def select_units(
-    q: QueryAnalysis, evidence: Sequence[Evidence], idf: dict[str, float], *, max_units: int = 3
+    q: QueryAnalysis, evidence: Sequence[Evidence], idf: dict[str, float], *, max_units: int = 4
 ) -> list[Unit]:
-    """The best units from the top evidence, kept in document order within each clause."""
+    """The best units from the top evidence, kept in document order within each clause.
+
+    Besides the best unit, other numeric units of the same clause that answer nearly as
+    well join it (a question asking for a share and a cap), and at most one unit from
+    another clause of the same document (a plan's text item beside its indicator table).
+    """
     weights = _weights(content_terms(q, idf.keys()), idf)
     top = evidence[0].score if evidence else 1.0
     scored: list[Unit] = []
     for rank, ev in enumerate(evidence[:4]):
         prior = (ev.score / top) ** 0.5 / (1 + 0.15 * rank)
-        heading = ev.chunk.heading.rstrip("。;；,，")
+        local = _weights_for(ev, weights)
         for text in _units(ev.chunk.text, table=ev.chunk.kind == "table"):
-            if text.rstrip("。;；,，") == heading or len(text) < 4:
-                continue
-            scored.append(Unit(text, ev, score_unit(text, q, weights) * prior))
+            if not _skip(text, ev):
+                table = ev.chunk.kind == "table"
+                score = score_unit(text, q, local, ev.chunk.context, table=table)
+                if table and not _ASKS_TABLE.search(q.text):
+                    score *= 0.9  # prefer the plan's own sentence; the row may join it
+                scored.append(Unit(text, ev, score * prior))
     if not scored:
         return []
     scored.sort(key=lambda u: -u.score)
     best = scored[0]
     chosen = [best]
+    other_clause = False
     for unit in scored[1:]:
-        if len(chosen) >= max_units:
+        if len(chosen) >= max_units or unit.score <= 0:
             break
-        if q.wants_number and not _HAS_NUMBER.search(_LIST_MARK.sub("", unit.text)):
+        numeric = bool(_HAS_NUMBER.search(_LIST_MARK.sub("", unit.text)))
+        if q.wants_number and not numeric:
             continue
-        same_clause = unit.evidence.chunk.id == best.evidence.chunk.id
-        same_doc = unit.evidence.chunk.doc_id == best.evidence.chunk.doc_id
-        if (same_clause and unit.score >= 0.8 * best.score) or (
-            same_doc and unit.score >= 0.95 * best.score and len(chosen) < 2
-        ):
+        if unit.evidence.chunk.id == best.evidence.chunk.id:
+            if unit.score >= (0.6 if numeric else 0.8) * best.score:
+                chosen.append(unit)
+        elif (not other_clause and unit.evidence.chunk.doc_id == best.evidence.chunk.doc_id
+              and unit.score >= 0.85 * best.score):
             chosen.append(unit)
+            other_clause = True
     order = {id(u.evidence): i for i, u in enumerate(chosen)}
     chosen.sort(key=lambda u: (order[id(u.evidence)], u.evidence.chunk.text.find(u.text)))
     return chosen
@@ -120,6 +168,6 @@ def join_units(units: Sequence[Unit]) -> str:
     for u in units:
         piece = u.text
         if text and not text.endswith(("。", ";", "；", "!", "?", ",", "，")):
-            text += "，"
+            text += "；" if u.evidence.chunk.kind == "table" else "，"
         text += piece
     return text.rstrip(",，") + ("" if text.endswith(("。", "；", ";")) else "。")

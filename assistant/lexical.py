@@ -15,6 +15,7 @@ _PUNCT = re.compile(r"^[\W_]+$")
 STOPWORDS = frozenset(
     "的 了 是 在 和 与 及 或 等 对 为 把 被 将 由 从 到 以 于 也 都 就 又 并 而 其 之 这 那 那么 "
     "什么 多少 哪些 哪个 哪 几 吗 呢 啊 吧 怎么 怎样 如何 请问 是否 有 没有 个 中 上 下 "
+    "谁 哪里 何 何时 为何 为什么 什么样 怎么样 具体 指 分别 要 应 应该 能 会 "
     "what which who how many much is are was were the a an of for in on to and or by "
     "with does did do its it this that there their be been as at from into than".split()
 )

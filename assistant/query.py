@@ -13,7 +13,8 @@ FIVE_YEAR_PLANS = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三
 _EN_PLAN = re.compile(r"\b(11|12|13|14|15)th\s+five[- ]year", re.I)
 _EN_PLAN_NAME = {"11": "十一五", "12": "十二五", "13": "十三五", "14": "十四五", "15": "十五五"}
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-_COMPARE_ZH = re.compile(r"各个|各项规划|各规划|分别|历次|变化|对比|比较|演变|不同(?:规划|文件|方案)|历年|前后|先后")
+_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?\s*[—–\-~～至到]+\s*((?:19|20)\d{2})(?!\d)")
+_COMPARE_ZH = re.compile(r"各个(?:规划|文件|方案|计划)|各(?:规划|文件|方案|计划)|历次|怎样变化|如何变化|有何变化|变化情况|演变|不同(?:规划|文件|方案)|历年|对比各|有何不同|有什么不同|区别|相比")
 _COMPARE_EN = re.compile(
     r"\bcompar|\bchang(?:e|ed|es)\b|\bacross\b|\beach (?:plan|document)|plan to plan|over time|"
     r"\bevolv|different plans|\bdiffer\b|\bvs\.?\b|\bversus\b", re.I)
@@ -154,6 +155,9 @@ def analyze(question: str, lexicon: Lexicon | None = None) -> QueryAnalysis:
     for name, span in FIVE_YEAR_PLANS.items():
         if name in question:
             periods.append(span)
+    for a, b in _RANGE.findall(question):
+        if int(a) < int(b):
+            periods.append((int(a), int(b)))
     for m in _EN_PLAN.finditer(question):
         name = _EN_PLAN_NAME[m.group(1)]
         periods.append(FIVE_YEAR_PLANS[name])

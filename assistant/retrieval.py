@@ -132,7 +132,9 @@ class HybridRetriever:
     def _boost(self, q: QueryAnalysis, chunk: Chunk, weights: dict[str, float]) -> float:
         # How much of the question's own content the clause contains matters most:
         # a clause naming 发明专利 beats one that only repeats the place name.
-        boost = 0.35 + coverage(f"{chunk.clause_path}\n{chunk.text}", weights) if weights else 1.0
+        # Title words count too: they pick the plan a question names (五年行动计划).
+        text = f"{chunk.title}\n{chunk.clause_path}\n{chunk.context}\n{chunk.text}"
+        boost = 0.35 + coverage(text, weights) if weights else 1.0
         doc = self._docs.get(chunk.doc_id)
         period = doc.period if doc else None
         haystack = f"{chunk.title}\n{chunk.clause_path}\n{chunk.text}"
@@ -147,6 +149,8 @@ class HybridRetriever:
         for group in q.alias_groups:
             if any(name in haystack for name in group):
                 boost *= 1.15
+        if period and period in q.periods:
+            boost *= 1.5  # the question names this plan's period (2012—2016, 十三五)
         return boost
 
     def search(self, q: QueryAnalysis, k: int = 6) -> list[Evidence]:

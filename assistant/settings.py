@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     api_key: str | None = None
     cors_origins: list[str] = []
     max_upload_mb: int = 20
+    max_request_kb: int = 256  # JSON request bodies; larger ones get 413 before parsing
 
     @property
     def embedding_model_ref(self) -> str:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Collection, Sequence
 
 from assistant.lexical import tokenize
-from assistant.query import QueryAnalysis, default_lexicon
+from assistant.query import FIVE_YEAR_PLANS, QueryAnalysis, default_lexicon
 
 # Words every question uses; they say nothing about which sentence answers it.
 GENERIC = frozenset(
@@ -28,6 +28,8 @@ def content_terms(q: QueryAnalysis, vocab: Collection[str] = ()) -> list[str]:
             text = re.sub(re.escape(name), " ", text, flags=re.I)
     if q.lang == "en":
         text = " ".join([text, *default_lexicon().translate(text)])
+    for name in FIVE_YEAR_PLANS:  # a plan name is a period, checked as years, not a topic
+        text = text.replace(name, " ")
     terms = [t for t in tokenize(text) if t not in GENERIC and not re.fullmatch(r"[\d.%]+", t)]
     if q.lang == "en":
         terms = [t for t in terms if re.search(r"[\u4e00-\u9fff]", t) or t in vocab]

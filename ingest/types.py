@@ -71,6 +71,7 @@ class Chunk:
     date: str | None = None
     kind: str = "clause"
     seq: int = 0
+    context: str = ""  # the parent clause's lead-in (到2016年,全市…实现以下目标:), if any
 
     def metadata(self) -> dict[str, str | int]:
         """Flat metadata for a vector store (scalars only)."""
@@ -85,6 +86,7 @@ class Chunk:
             "date": self.date or "",
             "kind": self.kind,
             "seq": self.seq,
+            "context": self.context,
         }
 
 

@@ -73,6 +73,7 @@ def chunk_from_record(chunk_id: str, text: str | None, meta: Mapping[str, Any]) 
         date=str(meta.get("date") or "") or None,
         kind=str(meta.get("kind", "clause")),
         seq=int(meta.get("seq", 0)),
+        context=str(meta.get("context", "")),
     )
 
 

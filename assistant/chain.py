@@ -24,7 +24,7 @@ from assistant.grounding import ungrounded_numbers
 from assistant.query import Lexicon, QueryAnalysis, analyze, default_lexicon
 from assistant.refusal import DEFAULT_MIN_COVERAGE, Refusal, check_refusal
 from assistant.retrieval import Evidence, HybridRetriever
-from assistant.terms import content_terms, coverage
+from assistant.terms import coverage, term_weights
 from assistant.types import Answer, Citation, Generator, StreamEvent, Turn, Usage
 from ingest.chunking import count_tokens
 from prompts import render
@@ -188,7 +188,7 @@ class PolicyQA:
             in_period = period is not None and any(period[0] <= y <= period[1] for y in q.years)
             if not in_period and not any(str(y) in ev.chunk.text + ev.chunk.context for y in q.years):
                 return Refusal("语料中没有所问年份的相关内容", "the corpus has nothing for the year asked", "year")
-        weights = {t: idf.get(t, 1.0) for t in content_terms(q, idf.keys())}
+        weights = term_weights(q, idf)
         text = f"{ev.chunk.clause_path}\n{' '.join(u.text for u in units)}"
         if weights and coverage(text, weights) < self.min_coverage * 0.8:
             return Refusal("语料中没有直接回答该问题的内容", "no clause in the corpus answers this question",
@@ -200,7 +200,7 @@ class PolicyQA:
 
     def _comparison(self, q: QueryAnalysis, evidence: list[Evidence], idf: dict[str, float],
                     cov: float) -> Draft | None:
-        weights = {t: idf.get(t, 1.0) for t in content_terms(q, idf.keys())}
+        weights = term_weights(q, idf)
         by_doc: dict[str, list[Evidence]] = {}
         for ev in evidence:
             by_doc.setdefault(ev.chunk.doc_id, []).append(ev)
@@ -223,7 +223,7 @@ class PolicyQA:
 
     def _list(self, q: QueryAnalysis, evidence: list[Evidence], idf: dict[str, float],
               cov: float) -> Draft | None:
-        weights = {t: idf.get(t, 1.0) for t in content_terms(q, idf.keys())}
+        weights = term_weights(q, idf)
         chunks = self.retriever.chunks
         for ev in evidence[:3]:
             path = ev.chunk.clause_path

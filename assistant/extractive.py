@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from assistant.query import QueryAnalysis
 from assistant.retrieval import Evidence
-from assistant.terms import content_terms, coverage
+from assistant.terms import coverage, term_weights
 
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
 _SEGMENT = re.compile(r"[^,，]+[,，]?")
@@ -119,7 +119,7 @@ def select_units(
     well join it (a question asking for a share and a cap), and at most one unit from
     another clause of the same document (a plan's text item beside its indicator table).
     """
-    weights = _weights(content_terms(q, idf.keys()), idf)
+    weights = term_weights(q, idf)
     top = evidence[0].score if evidence else 1.0
     scored: list[Unit] = []
     for rank, ev in enumerate(evidence[:4]):
@@ -145,7 +145,9 @@ def select_units(
         if q.wants_number and not numeric:
             continue
         if unit.evidence.chunk.id == best.evidence.chunk.id:
-            if unit.score >= (0.6 if numeric else 0.8) * best.score:
+            # Table rows are separate facts; a neighbouring row joins only if it fits as well.
+            need = 0.9 if unit.evidence.chunk.kind == "table" else (0.6 if numeric else 0.8)
+            if unit.score >= need * best.score:
                 chosen.append(unit)
         elif (not other_clause and unit.evidence.chunk.doc_id == best.evidence.chunk.doc_id
               and unit.score >= 0.85 * best.score):

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from assistant.query import QueryAnalysis
 from assistant.retrieval import Evidence
-from assistant.terms import content_terms, coverage
+from assistant.terms import coverage, term_weights
 
 DEFAULT_MIN_COVERAGE = 0.5
 # Capitalised English words that are not names of places or bodies.
@@ -94,7 +94,7 @@ def check_refusal(
             continue
         return Refusal(f"语料中的文件未涉及“{name}”", f"no document in the corpus concerns {name}",
                        "place"), 0.0
-    weights = {t: idf.get(t, 1.0) for t in content_terms(q, idf.keys())}
+    weights = term_weights(q, idf)
     if not weights:
         return None, 1.0
     # The best single clause must cover the question: pieces scattered over several

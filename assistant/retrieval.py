@@ -16,7 +16,7 @@ import numpy as np
 
 from assistant.lexical import LexicalIndex
 from assistant.query import QueryAnalysis
-from assistant.terms import content_terms, coverage, idf_table
+from assistant.terms import coverage, idf_table, term_weights
 from ingest.types import Chunk
 
 RRF_K = 60
@@ -169,7 +169,7 @@ class HybridRetriever:
             fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + r)
         for cid, r in lex_rank.items():
             fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + r)
-        weights = {t: self._idf.get(t, 1.0) for t in content_terms(q, self._idf.keys())}
+        weights = term_weights(q, self._idf)
         results: list[Evidence] = []
         for cid, base in fused.items():
             pos = self._pos.get(cid)

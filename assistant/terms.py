@@ -66,3 +66,10 @@ def idf_table(chunk_texts: Sequence[str]) -> dict[str, float]:
             df[tok] = df.get(tok, 0) + 1
     n = max(1, len(chunk_texts))
     return {t: math.log(1 + n / c) for t, c in df.items()}
+
+
+def term_weights(q: QueryAnalysis, idf: dict[str, float]) -> dict[str, float]:
+    """IDF weight of each content term. A term the corpus never uses (火星) weighs the most:
+    nothing is more telling than a word no clause contains."""
+    unseen = max(idf.values(), default=1.0)
+    return {t: idf.get(t, unseen) for t in content_terms(q, idf.keys())}

@@ -166,7 +166,8 @@ def render_clause_panel(cite: Mapping[str, Any], clauses: Sequence[Clause], *, w
     ordered = sorted(clauses, key=lambda c: c.span)
     at = find_clause(ordered, str(cite["clause"]))
     if at is None:
-        blocks = [f'<div class="pqa-clause pqa-cited">{_mark_within(str(cite["text"]), str(cite["text"]))}</div>']
+        text = str(cite["text"])
+        blocks = [f'<div class="pqa-clause pqa-cited">{_mark_within(text, text)}</div>']
     else:
         blocks = []
         for clause in ordered[max(0, at - window):at + window + 1]:

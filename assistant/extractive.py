@@ -33,6 +33,13 @@ _ROW = re.compile(r"^[^：。]{2,40}：.+；?")
 _LIST_MARK = re.compile(r"^\s*(?:\d{1,2}[、.．]|[(（][\d一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)")
 
 
+_LEAD_PREFIX = re.compile(r"^(?:到|至|在|截至)?(?:19|20)\d{2}年(?:前|底|末)?[,，]")
+
+
+def _strip_lead(text: str) -> str:
+    return _LEAD_PREFIX.sub("", text)
+
+
 def _units(text: str, table: bool = False) -> list[str]:
     """Quotable units: table rows whole; sentences; comma segments of long sentences.
 
@@ -146,7 +153,7 @@ def select_units(
             continue
         if unit.evidence.chunk.id == best.evidence.chunk.id:
             # Table rows are separate facts; a neighbouring row joins only if it fits as well.
-            need = 0.9 if unit.evidence.chunk.kind == "table" else (0.6 if numeric else 0.8)
+            need = 0.9 if unit.evidence.chunk.kind == "table" else (0.7 if numeric else 0.8)
             if unit.score >= need * best.score:
                 chosen.append(unit)
         elif (not other_clause and unit.evidence.chunk.doc_id == best.evidence.chunk.doc_id
@@ -154,7 +161,7 @@ def select_units(
             chosen.append(unit)
             other_clause = True
     order = {id(u.evidence): i for i, u in enumerate(chosen)}
-    chosen.sort(key=lambda u: (order[id(u.evidence)], u.evidence.chunk.text.find(u.text)))
+    chosen.sort(key=lambda u: (order[id(u.evidence)], u.evidence.chunk.text.find(_strip_lead(u.text))))
     return chosen
 
 
@@ -167,8 +174,14 @@ def best_unit(q: QueryAnalysis, evidence: Sequence[Evidence], idf: dict[str, flo
 def join_units(units: Sequence[Unit]) -> str:
     """Units of one clause joined back into readable Chinese."""
     text = ""
+    leads: set[str] = set()
     for u in units:
         piece = u.text
+        lead = _LEAD_PREFIX.match(piece)
+        if lead:  # two segments of one sentence share its time lead: say it once
+            if lead.group() in leads:
+                piece = piece[lead.end():]
+            leads.add(lead.group())
         if text and not text.endswith(("。", ";", "；", "!", "?", ",", "，")):
             text += "；" if u.evidence.chunk.kind == "table" else "，"
         text += piece

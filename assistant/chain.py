@@ -121,7 +121,8 @@ class PolicyQA:
             return rules
         lines = "\n".join(f"{t.role}: {t.content}" for t in history[-6:])
         try:
-            out = llm.generate([{"role": "user", "content": render("condense", history=lines, question=question)}],
+            out = llm.generate([{"role": "system", "content": render("system")},
+                                {"role": "user", "content": render("condense", history=lines, question=question)}],
                                max_tokens=96, temperature=0.0)
             text = out.text.strip().splitlines()[0].strip() if out.text.strip() else ""
         except Exception as exc:  # an LLM failure must not fail the answer
@@ -270,7 +271,9 @@ class PolicyQA:
             lines.append(line)
             used += cost
         prompt = render(f"answer_{draft.q.lang}", evidence="\n".join(lines), question=draft.q.text)
-        return [{"role": "user", "content": prompt}]
+        # Always a system message: without one Qwen's template injects its own persona, and a
+        # fixed first message is a prefix llama.cpp can reuse across questions.
+        return [{"role": "system", "content": render("system")}, {"role": "user", "content": prompt}]
 
     def _check(self, text: str, draft: Draft) -> tuple[str, list[str]]:
         """Drop [n] markers that point at nothing; list numbers no citation grounds."""
@@ -333,7 +336,7 @@ class PolicyQA:
         Returns (text, usage, ok) via StopIteration; on any failure the caller falls back.
         """
         messages = self._messages(draft)
-        prompt_tokens = count_tokens(messages[0]["content"])
+        prompt_tokens = sum(count_tokens(m["content"]) for m in messages)
         shown, pending, completion = "", "", 0
         try:
             for token in llm.stream(messages, max_tokens=320, temperature=0.0):

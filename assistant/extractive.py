@@ -153,7 +153,7 @@ def select_units(
             continue
         if unit.evidence.chunk.id == best.evidence.chunk.id:
             # Table rows are separate facts; a neighbouring row joins only if it fits as well.
-            need = 0.9 if unit.evidence.chunk.kind == "table" else (0.7 if numeric else 0.8)
+            need = 0.9 if unit.evidence.chunk.kind == "table" else (0.6 if numeric else 0.8)
             if unit.score >= need * best.score:
                 chosen.append(unit)
         elif (not other_clause and unit.evidence.chunk.doc_id == best.evidence.chunk.doc_id

@@ -69,7 +69,9 @@ def idf_table(chunk_texts: Sequence[str]) -> dict[str, float]:
 
 
 def term_weights(q: QueryAnalysis, idf: dict[str, float]) -> dict[str, float]:
-    """IDF weight of each content term. A term the corpus never uses (火星) weighs the most:
-    nothing is more telling than a word no clause contains."""
-    unseen = max(idf.values(), default=1.0)
-    return {t: idf.get(t, unseen) for t in content_terms(q, idf.keys())}
+    """IDF weight of each content term.
+
+    A word the corpus never uses gets a low weight: weighing it high refused paraphrases
+    (新闻发布会 for a speech) far more often than it caught off-topic questions.
+    """
+    return {t: idf.get(t, 1.0) for t in content_terms(q, idf.keys())}

@@ -10,6 +10,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "answer_zh": frozenset({"evidence", "question"}),
     "answer_en": frozenset({"evidence", "question"}),
     "condense": frozenset({"history", "question"}),
+    "system": frozenset(),
 }
 
 

@@ -308,3 +308,12 @@ def test_real_local_llm_rewrites_a_chinese_sentence(local_llm: LlamaCppLLM) -> N
     assert 0 < out.completion_tokens <= 32
     streamed = "".join(local_llm.stream(messages, max_tokens=16))
     assert CJK.search(streamed), streamed
+
+
+@pytest.mark.llm
+def test_real_local_llm_prompt_over_context_is_llm_error(local_llm: LlamaCppLLM) -> None:
+    too_long = [{"role": "user", "content": "高新技术企业" * 600}]  # > n_ctx=1024 tokens
+    with pytest.raises(LLMError, match="context"):
+        local_llm.generate(too_long, max_tokens=8)
+    after = local_llm.generate([{"role": "user", "content": "你好"}], max_tokens=4)
+    assert after.completion_tokens > 0  # still usable after the error

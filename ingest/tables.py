@@ -33,12 +33,23 @@ def _column_label(header: str) -> str:
     return re.sub(r"值$", "", h)
 
 
+_UNIT = re.compile(r"[(（]([^()（）\d]{1,6})[)）]?$")
+_PLAIN_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+
+
+def _with_unit(value: str, unit: str) -> str:
+    """A plain number takes the unit its indicator names: 3000 under (家) reads 3000家."""
+    return f"{value}{unit}" if unit and _PLAIN_NUMBER.match(value) else value
+
+
 def format_row(headers: list[str], cells: list[str], seq: str | None = None) -> str:
-    """One table row as a self-describing line."""
+    """One table row as a self-describing line, each value with its indicator's unit."""
     name_col = next((i for i, h in enumerate(headers) if _NAME_HINT.search(h)), 0)
     name = cells[name_col].strip()
+    m = _UNIT.search(name)
+    unit = m.group(1) if m else ""
     values = [
-        f"{_column_label(h)}{c.strip()}"
+        f"{_column_label(h)}{_with_unit(c.strip(), unit)}"
         for i, (h, c) in enumerate(zip(headers, cells, strict=False))
         if i != name_col and c.strip() and c.strip() not in {"-", "—", "/", "–"}
     ]

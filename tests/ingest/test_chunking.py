@@ -47,5 +47,5 @@ def test_ids_are_stable_and_unique(corpus_docs: dict[str, Document]) -> None:
 
 
 def test_table_rows_stay_whole(corpus_docs: dict[str, Document]) -> None:
-    row = "高新技术企业数量(家)：2015年1656；2020年目标3000"
+    row = "高新技术企业数量(家)：2015年1656家；2020年目标3000家"
     assert any(row in c.text for c in chunk_document(corpus_docs["003"]))

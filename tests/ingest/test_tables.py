@@ -8,8 +8,8 @@ def test_flattened_indicator_table_becomes_rows() -> None:
              "2", "创谷(个)", "-", "15", "注:数据来源统计局。"]
     assert rebuild_tables(cells) == [
         "专栏9:主要指标",
-        "高新技术企业数量(家)：2020年6259；2025年目标10000",
-        "创谷(个)：2025年目标15",
+        "高新技术企业数量(家)：2020年6259家；2025年目标10000家",
+        "创谷(个)：2025年目标15个",
         "注:数据来源统计局。",
     ]
 
@@ -25,9 +25,9 @@ def test_short_lines_that_are_not_tables_are_untouched() -> None:
 
 def test_thirteenth_plan_tables_come_out_as_rows(corpus_docs: dict[str, Document]) -> None:
     text = corpus_docs["003"].text
-    assert "高新技术企业数量(家)：2015年1656；2020年目标3000" in text
-    assert "高新技术企业数量(家)：2010年473；完成1656" in text
-    assert "R&D经费支出占GDP的比重(%：2010年2.46；目标3；完成3" in text
+    assert "高新技术企业数量(家)：2015年1656家；2020年目标3000家" in text
+    assert "高新技术企业数量(家)：2010年473家；完成1656家" in text
+    assert "R&D经费支出占GDP的比重(%：2010年2.46%；目标3%；完成3%" in text
     assert "发明专利申请量/发明专利授权量(件)：2015年15077/6003；2020年目标30000/12000" in text
     box = next(c for c in corpus_docs["003"].clauses if c.heading.startswith("专栏3"))
     assert box.kind == "table"

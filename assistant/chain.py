@@ -21,7 +21,7 @@ from assistant import compose
 from assistant.condense import condense_rules
 from assistant.extractive import Unit, best_unit, select_units
 from assistant.grounding import ungrounded_numbers
-from assistant.query import Lexicon, QueryAnalysis, analyze, default_lexicon
+from assistant.query import FIVE_YEAR_PLANS, Lexicon, QueryAnalysis, analyze, default_lexicon
 from assistant.refusal import DEFAULT_MIN_COVERAGE, Refusal, check_refusal
 from assistant.retrieval import Evidence, HybridRetriever
 from assistant.terms import coverage, term_weights
@@ -189,6 +189,14 @@ class PolicyQA:
             in_period = period is not None and any(period[0] <= y <= period[1] for y in q.years)
             if not in_period and not any(str(y) in ev.chunk.text + ev.chunk.context for y in q.years):
                 return Refusal("语料中没有所问年份的相关内容", "the corpus has nothing for the year asked", "year")
+        if q.periods and not q.years:
+            period = ev.doc_period
+            overlaps = period is not None and any(a <= period[1] and period[0] <= b for a, b in q.periods)
+            own = {int(y) for y in re.findall(r"(?<!\d)(?:19|20)\d{2}(?!\d)", best.text)}
+            names = [n for n, span in FIVE_YEAR_PLANS.items() if span in q.periods]
+            named = any(n in ev.chunk.text for n in names)  # “十二五”期间… in a later plan's review
+            if not overlaps and not named and not any(a <= y <= b for y in own for a, b in q.periods):
+                return Refusal("语料中没有所问时期的相关内容", "the corpus has nothing for the period asked", "year")
         weights = term_weights(q, idf)
         text = f"{ev.chunk.clause_path}\n{' '.join(u.text for u in units)}"
         # English terms arrive through the glossary, which never covers all of them.

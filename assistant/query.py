@@ -13,6 +13,7 @@ FIVE_YEAR_PLANS = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三
 _EN_PLAN = re.compile(r"\b(11|12|13|14|15)th\s+five[- ]year", re.I)
 _EN_PLAN_NAME = {"11": "十一五", "12": "十二五", "13": "十三五", "14": "十四五", "15": "十五五"}
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_QUOTED = re.compile(r"[“\"'‘「『]([^”\"'’」』]{2,30})[”\"'’」』]")
 _RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?\s*[—–\-~～至到]+\s*((?:19|20)\d{2})(?!\d)")
 _COMPARE_ZH = re.compile(r"各个(?:规划|文件|方案|计划)|各(?:规划|文件|方案|计划)|历次|怎样变化|如何变化|有何变化|变化情况|演变|不同(?:规划|文件|方案)|历年|对比各|有何不同|有什么不同|区别|相比")
 _COMPARE_EN = re.compile(
@@ -112,6 +113,7 @@ class QueryAnalysis:
     is_comparison: bool
     wants_number: bool
     translations: tuple[str, ...] = ()  # glossary terms for an English question
+    quoted: tuple[str, ...] = ()  # phrases the question quotes (“强化知识产权保护”)
 
     @property
     def lexical_text(self) -> str:
@@ -180,4 +182,5 @@ def analyze(question: str, lexicon: Lexicon | None = None) -> QueryAnalysis:
         is_comparison=is_comparison,
         wants_number=wants_number,
         translations=tuple(dict.fromkeys([*plan_names, *translations])),
+        quoted=tuple(q for q in _QUOTED.findall(question) if len(q) >= 2 and q not in FIVE_YEAR_PLANS),
     )

@@ -149,6 +149,8 @@ class HybridRetriever:
         for group in q.alias_groups:
             if any(name in haystack for name in group):
                 boost *= 1.15
+        if any(phrase in chunk.heading for phrase in q.quoted):
+            boost *= 2.0  # the question quotes this clause's own heading
         if period and period in q.periods:
             boost *= 1.5  # the question names this plan's period (2012—2016, 十三五)
         return boost

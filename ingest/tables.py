@@ -34,12 +34,15 @@ def _column_label(header: str) -> str:
 
 
 _UNIT = re.compile(r"[(（]([^()（）\d]{1,6})[)）]?$")
-_PLAIN_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+_PLAIN_NUMBER = re.compile(r"^\d+(?:\.\d+)?(?:/\d+(?:\.\d+)?)*$")
 
 
 def _with_unit(value: str, unit: str) -> str:
-    """A plain number takes the unit its indicator names: 3000 under (家) reads 3000家."""
-    return f"{value}{unit}" if unit and _PLAIN_NUMBER.match(value) else value
+    """A plain number takes the unit its indicator names: 3000 under (家) reads 3000家,
+    and a pair 30000/12000 under (件) reads 30000件/12000件."""
+    if not unit or not _PLAIN_NUMBER.match(value):
+        return value
+    return "/".join(f"{part}{unit}" for part in value.split("/"))
 
 
 def format_row(headers: list[str], cells: list[str], seq: str | None = None) -> str:

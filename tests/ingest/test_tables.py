@@ -28,7 +28,7 @@ def test_thirteenth_plan_tables_come_out_as_rows(corpus_docs: dict[str, Document
     assert "高新技术企业数量(家)：2015年1656家；2020年目标3000家" in text
     assert "高新技术企业数量(家)：2010年473家；完成1656家" in text
     assert "R&D经费支出占GDP的比重(%：2010年2.46%；目标3%；完成3%" in text
-    assert "发明专利申请量/发明专利授权量(件)：2015年15077/6003；2020年目标30000/12000" in text
+    assert "发明专利申请量/发明专利授权量(件)：2015年15077件/6003件；2020年目标30000件/12000件" in text
     box = next(c for c in corpus_docs["003"].clauses if c.heading.startswith("专栏3"))
     assert box.kind == "table"
     lines = box.text.split("\n")

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, Protocol, runtime_checkable
 
+from ingest.markers import cn_to_int
+
 # --------------------------------------------------------------------------- normalisation
 
 _THOUSANDS = re.compile(r"(?<![\d,.])(\d{1,3}(?:,\d{3})+)(?![\d,])")
@@ -155,8 +157,6 @@ def reciprocal_rank(
 # --------------------------------------------------------------------------- clause paths
 
 _CN = "零〇一二两三四五六七八九十百"
-_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-             "六": 6, "七": 7, "八": 8, "九": 9}
 _PAUSE = re.compile(r"[,;:!?。]")  # after NFKC; 、 and . are not pauses (3.5%, A、B)
 _QUOTES = re.compile(r"[\"'“”‘’「」『』《》]")
 _CIRCLED = {chr(0x2460 + i): i + 1 for i in range(20)}  # ① … ⑳
@@ -173,23 +173,6 @@ _NUMBERINGS: list[tuple[str, re.Pattern[str]]] = [
     ("num", re.compile(r"^(\d{1,2})(?:\s*[、.．](?!\d)|\s+|(?=[\u4e00-\u9fff]))")),
     ("dash", re.compile(r"^(?:——|—|--)")),
 ]
-
-
-def _cn_int(s: str) -> int:
-    """Chinese or Arabic numeral below 1000 to int (十二 → 12, 二十三 → 23)."""
-    if s.isdigit():
-        return int(s)
-    total, cur = 0, 0
-    for ch in s:
-        if ch == "十":
-            total += (cur or 1) * 10
-            cur = 0
-        elif ch == "百":
-            total += (cur or 1) * 100
-            cur = 0
-        else:
-            cur = _CN_DIGIT.get(ch, 0)
-    return total + cur
 
 
 @dataclass(frozen=True)
@@ -214,7 +197,7 @@ def parse_part(component: str) -> PathPart:
     for kind, pattern in _NUMBERINGS:
         m = pattern.match(s)
         if m:
-            ordinal = _cn_int(m.group(1)) if m.groups() else None
+            ordinal = cn_to_int(m.group(1)) if m.groups() else None
             return PathPart(kind, ordinal, _heading(s[m.end():]))
     return PathPart("plain", None, _heading(s))
 

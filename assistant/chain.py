@@ -145,7 +145,7 @@ class PolicyQA:
         idf = self._idf_table()
         docs = self.retriever.documents
         refusal, cov = check_refusal(
-            q, evidence, corpus_text=self._corpus_text(), periods=[d.period for d in docs],
+            q, evidence, corpus_text=self.retriever.corpus_text, periods=[d.period for d in docs],
             known_names=[*(n for g in self.lexicon.aliases.values() for n in g),
                          *(en for en, _ in self.lexicon.glossary)],
             idf=idf, min_coverage=self.min_coverage)
@@ -205,9 +205,6 @@ class PolicyQA:
             return Refusal("语料中没有直接回答该问题的内容", "no clause in the corpus answers this question",
                            "coverage")
         return None
-
-    def _corpus_text(self) -> str:
-        return "\n".join(c.embed_text for c in self.retriever.chunks)
 
     def _comparison(self, q: QueryAnalysis, evidence: list[Evidence], idf: dict[str, float],
                     cov: float) -> Draft | None:

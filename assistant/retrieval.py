@@ -80,6 +80,7 @@ class HybridRetriever:
         self._lexical = LexicalIndex([])
         self._docs: dict[str, DocInfo] = {}
         self._idf: dict[str, float] = {}
+        self._corpus_text = ""
 
     def invalidate(self) -> None:
         """Force a revision check on the next search (call after an upload or a delete)."""
@@ -108,6 +109,7 @@ class HybridRetriever:
             self._pos = {c.id: i for i, c in enumerate(chunks)}
             self._docs = {d.doc_id: d for d in self.index.documents()}
             self._idf = idf_table([c.embed_text for c in chunks])
+            self._corpus_text = "\n".join(c.embed_text for c in chunks)
             self._revision = revision
 
     @property
@@ -122,6 +124,13 @@ class HybridRetriever:
         if not self._chunks:
             self.refresh()
         return self._idf
+
+    @property
+    def corpus_text(self) -> str:
+        """All indexed text, for checking whether a name occurs anywhere (built once per revision)."""
+        if not self._chunks:
+            self.refresh()
+        return self._corpus_text
 
     @property
     def documents(self) -> list[DocInfo]:

@@ -129,11 +129,8 @@ def _write_stamp(model: Path, sha256: str) -> Stamp:
 
 
 def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
     with path.open("rb") as f:
-        while chunk := f.read(_CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _clean_stale_builds(out: Path) -> None:

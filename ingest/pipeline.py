@@ -66,7 +66,8 @@ def parse_file(path: Path, *, max_bytes: int = MAX_BYTES) -> Document:
 
 def file_sha256(path: Path) -> str:
     """Content hash used to skip unchanged files without parsing them."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def discover(paths: list[Path]) -> Iterator[Path]:

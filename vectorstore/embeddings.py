@@ -89,11 +89,8 @@ class Embedder(Embeddings):
 
 
 def _file_digest(path: Path) -> bytes:
-    h = hashlib.sha256()
     with path.open("rb") as f:
-        while chunk := f.read(1 << 22):
-            h.update(chunk)
-    return h.digest()
+        return hashlib.file_digest(f, "sha256").digest()
 
 
 def local_model_name(folder: Path) -> str:

@@ -24,6 +24,13 @@ _NUMERIC_EN = re.compile(r"\bhow (?:many|much)\b|\btarget|\bgoal|\bshare\b|\bper
                          r"\bamount\b|\bvalue\b|\bgrowth\b", re.I)
 
 
+_INFLECTION = r"(?:s|es|d|ed|ing|[a-z]ed|[a-z]ing)?"
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s*-\s*", " ", text.lower())
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """Aliases (place ↔ body names) and the bilingual glossary, both user-extendable data."""
@@ -45,11 +52,15 @@ class Lexicon:
         return found
 
     def translate(self, text: str) -> list[str]:
-        """Chinese terms for the English glossary terms in ``text``, longest match first."""
-        low = f" {text.lower()} "
+        """Chinese terms for the English glossary terms in ``text``, longest match first.
+
+        Hyphens match spaces (equity-incentive = equity incentive) and a term matches its
+        inflections (patent → patents, transfer → transferred).
+        """
+        low = f" {_fold(text)} "
         found: list[str] = []
         for en, zh in self.glossary:
-            pattern = rf"(?<![a-z]){re.escape(en.lower())}(?![a-z])"
+            pattern = rf"(?<![a-z]){re.escape(_fold(en))}{_INFLECTION}(?![a-z])"
             if re.search(pattern, low):
                 found.extend(t for t in zh if t not in found)
                 low = re.sub(pattern, " ", low)
@@ -100,6 +111,33 @@ def default_lexicon() -> Lexicon:
     return load_lexicon()
 
 
+_EN_AMOUNT = re.compile(
+    r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(hundred million|million|billion|thousand|trillion)?"
+    r"(?:\s*(yuan|rmb))?(?![\w])", re.I)
+_SCALE = {"thousand": 1e3, "million": 1e6, "hundred million": 1e8, "billion": 1e9, "trillion": 1e12}
+
+
+def chinese_amounts(text: str) -> list[str]:
+    """English amounts as the corpus writes them: 10 million yuan → 1000万元, 8,000 → 8000.
+
+    Chinese counts in 万 (10^4) and 亿 (10^8), so an English figure only matches a clause
+    lexically once rescaled. Bare years and small numbers are left alone.
+    """
+    out: list[str] = []
+    for num, scale, yuan in _EN_AMOUNT.findall(text):
+        if not scale and "," not in num:
+            continue
+        value = float(num.replace(",", "")) * _SCALE.get(scale.lower(), 1.0)
+        if value >= 1e8 and value % 1e7 == 0:
+            form = f"{value / 1e8:g}亿"
+        elif value >= 1e4 and value % 1e3 == 0:
+            form = f"{value / 1e4:g}万"
+        else:
+            form = f"{value:g}"
+        out.append(form + ("元" if yuan else ""))
+    return out
+
+
 @dataclass(frozen=True)
 class QueryAnalysis:
     """What a question asks about, as far as rules can tell."""
@@ -140,6 +178,11 @@ class QueryAnalysis:
         return any(period[0] <= y <= period[1] for y in self.years)
 
 
+def strip_comparison(text: str) -> str:
+    """The question without its comparison wording (有何不同, how did … change)."""
+    return _COMPARE_EN.sub(" ", _COMPARE_ZH.sub(" ", text))
+
+
 def detect_lang(text: str) -> str:
     """"en" when Latin letters outnumber Chinese characters."""
     cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
@@ -167,7 +210,7 @@ def analyze(question: str, lexicon: Lexicon | None = None) -> QueryAnalysis:
     groups = lex.alias_groups(question)
     for group in groups:
         expansions.extend(n for n in group if re.search(r"[\u4e00-\u9fff]", n) and n not in question)
-    translations = lex.translate(question) if lang == "en" else []
+    translations = [*lex.translate(question), *chinese_amounts(question)] if lang == "en" else []
     plan_names = [e for e in expansions if e in FIVE_YEAR_PLANS]
     expansions.extend(t for t in translations if t not in expansions)
     is_comparison = bool(_COMPARE_ZH.search(question) or _COMPARE_EN.search(question))

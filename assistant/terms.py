@@ -7,12 +7,13 @@ import re
 from collections.abc import Collection, Sequence
 
 from assistant.lexical import tokenize
-from assistant.query import FIVE_YEAR_PLANS, QueryAnalysis, default_lexicon
+from assistant.query import FIVE_YEAR_PLANS, QueryAnalysis, default_lexicon, strip_comparison
 
 # Words every question uses; they say nothing about which sentence answers it.
 GENERIC = frozenset(
     "目标 指标 规划 计划 方案 行动 多少 达到 年 什么 哪些 情况 主要 内容 要求 "
-    "文件 政策 提出 规定 根据 关于 请问 分别 各个 变化 比较 对比 中 提到 哪 是 有".split()
+    "文件 政策 提出 规定 根据 关于 请问 分别 各个 变化 比较 对比 中 提到 哪 是 有 "
+    "有何 如何 怎样 同年 再 又 和 与 及 以及".split()
 )
 
 
@@ -22,7 +23,7 @@ def content_terms(q: QueryAnalysis, vocab: Collection[str] = ()) -> list[str]:
     For an English question only Chinese expansions and tokens the corpus itself uses
     (R&D, GDP) count: English words never occur in a Chinese clause.
     """
-    text = q.text
+    text = strip_comparison(q.text)  # 有何不同 says how to answer, not what about
     for group in q.alias_groups:  # places are checked separately; their words are not content
         for name in sorted(group, key=len, reverse=True):
             text = re.sub(re.escape(name), " ", text, flags=re.I)

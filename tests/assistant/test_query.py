@@ -1,6 +1,7 @@
 from pathlib import Path
 
-from assistant.query import analyze, detect_lang, load_lexicon
+from assistant.query import analyze, chinese_amounts, detect_lang, load_lexicon
+from assistant.terms import content_terms
 
 
 def test_chinese_question_years_and_aliases() -> None:
@@ -41,3 +42,21 @@ def test_user_glossary_extends_the_packaged_one(tmp_path: Path) -> None:
 def test_detect_lang() -> None:
     assert detect_lang("东湖高新区 R&D 投入") == "zh"
     assert detect_lang("What is the R&D target of 东湖?") == "en"
+
+
+def test_glossary_matches_hyphens_and_inflections() -> None:
+    q = analyze("How large is the equity-incentive fund? Which patents were transferred?")
+    assert {"股权激励", "专利", "转让"} <= set(q.translations)
+    assert "专利" not in analyze("What is the patently obvious answer?").translations
+
+
+def test_english_amounts_are_rescaled_to_chinese_units() -> None:
+    assert chinese_amounts("sold for 10 million yuan; 8,000 patents; 1.5 billion yuan; by 2016") == [
+        "1000万元", "8000", "15亿元"]
+    assert "1000万元" in analyze("Which system was transferred for 10 million yuan?").translations
+
+
+def test_comparison_wording_is_not_a_content_term() -> None:
+    idf = {"不同": 5.0, "有何": 5.0, "产值": 2.0}
+    terms = content_terms(analyze("两份文件对产值的目标有何不同？"), idf)
+    assert "产值" in terms and not {"不同", "有何"} & set(terms)

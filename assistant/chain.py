@@ -135,7 +135,7 @@ class PolicyQA:
 
     def _retrieve(self, x: dict[str, Any]) -> list[Evidence]:
         q: QueryAnalysis = x["q"]
-        k = max(x.get("top_k") or self.top_k, 10 if q.is_comparison else 8)
+        k = max(x.get("top_k") or self.top_k, 15 if q.is_comparison else 8)
         return self.retriever.search(q, k=k)
 
     # -- the extractive draft --------------------------------------------------------
@@ -208,18 +208,18 @@ class PolicyQA:
 
     def _comparison(self, q: QueryAnalysis, evidence: list[Evidence], idf: dict[str, float],
                     cov: float) -> Draft | None:
-        weights = term_weights(q, idf)
+        # Words naming the plans compared (行动计划, 新闻发布会) pick documents, not the topic:
+        # each line is judged on the topic alone, with its clause heading.
+        titles = "\n".join(d.title for d in self.retriever.documents)
+        weights = {t: w for t, w in term_weights(q, idf).items() if t not in titles and t in idf}
         by_doc: dict[str, list[Evidence]] = {}
         for ev in evidence:
             by_doc.setdefault(ev.chunk.doc_id, []).append(ev)
         picks: list[tuple[Evidence, Unit]] = []
         for evs in by_doc.values():
             unit = best_unit(q, evs, idf)
-            if unit is None or coverage(unit.text, weights) < 0.34:
-                continue
-            if q.wants_number and not re.search(r"\d|翻[一两]?番|倍", unit.text):
-                continue
-            picks.append((unit.evidence, unit))
+            if unit is not None and coverage(f"{unit.evidence.chunk.clause_path}\n{unit.text}", weights) >= 0.4:
+                picks.append((unit.evidence, unit))
         if len(picks) < 2:
             return None
         picks.sort(key=lambda p: (p[0].doc_period or (9999, 9999), p[0].doc_date or ""))

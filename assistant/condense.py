@@ -50,7 +50,7 @@ def _replace_subject(prev: str, focus: str) -> str:
         return f"{prev.rstrip('？?。')}：{focus}"
     # The longest span of prev ending in the head word, made of Chinese/Latin word chars.
     match = None
-    for m in re.finditer(rf"[\u4e00-\u9fffA-Za-z&]*?{re.escape(head)}", prev):
+    for m in re.finditer(rf"[\u4e00-\u9fffA-Za-z&“”‘’「」]*?{re.escape(head)}", prev):  # “揭榜挂帅”项目
         match = m
         break
     if match is None:

@@ -83,12 +83,16 @@ def asked_years(q: QueryAnalysis) -> set[int]:
 
 
 def score_unit(text: str, q: QueryAnalysis, weights: dict[str, float], context: str = "",
-               *, table: bool = False) -> float:
+               *, table: bool = False, clause: str = "", full: dict[str, float] | None = None) -> float:
     """How much of the question a unit answers: term coverage, numbers and years.
 
     A unit without a year of its own takes the years of its clause's lead-in.
     """
     score = coverage(text, weights)
+    if clause:
+        # Half the credit from where the unit sits (title, clause path, lead-in): a
+        # sentence under a heading naming what is asked answers it without repeating it.
+        score = 0.5 * score + 0.5 * coverage(f"{clause}\n{text}", full or weights)
     if q.wants_number and _HAS_NUMBER.search(_LIST_MARK.sub("", text)):
         score *= 1.5
     asked = asked_years(q)
@@ -118,7 +122,8 @@ def _skip(text: str, ev: Evidence) -> bool:
 
 
 def select_units(
-    q: QueryAnalysis, evidence: Sequence[Evidence], idf: dict[str, float], *, max_units: int = 4
+    q: QueryAnalysis, evidence: Sequence[Evidence], idf: dict[str, float], *, max_units: int = 4,
+    numeric_only: bool = False,
 ) -> list[Unit]:
     """The best units from the top evidence, kept in document order within each clause.
 
@@ -131,13 +136,17 @@ def select_units(
     scored: list[Unit] = []
     for rank, ev in enumerate(evidence[:4]):
         prior = (ev.score / top) ** 0.5 / (1 + 0.15 * rank)
-        local = _weights_for(ev, weights)
+        local = weights
         for text in _units(ev.chunk.text, table=ev.chunk.kind == "table"):
+            if numeric_only and not _HAS_NUMBER.search(_LIST_MARK.sub("", text)):
+                continue
             if not _skip(text, ev):
                 table = ev.chunk.kind == "table"
-                score = score_unit(text, q, local, ev.chunk.context, table=table)
-                if table and not _ASKS_TABLE.search(q.text):
-                    score *= 0.9  # prefer the plan's own sentence; the row may join it
+                score = score_unit(text, q, local, ev.chunk.context, table=table,
+                                   clause=f"{ev.chunk.clause_path}\n{ev.chunk.context}", full=weights)
+                if table:
+                    # Prefer the plan's own sentence, unless the question asks for the table.
+                    score *= 1.2 if _ASKS_TABLE.search(q.text) else 0.9
                 scored.append(Unit(text, ev, score * prior))
     if not scored:
         return []
@@ -160,14 +169,41 @@ def select_units(
               and unit.score >= 0.85 * best.score):
             chosen.append(unit)
             other_clause = True
+    for part_weights in _sub_questions(q.text, weights):
+        # "按什么比例支持？单个企业每年最高多少？": each sub-question gets its own best unit.
+        if len(chosen) >= max_units or _answers(chosen, part_weights, q.wants_number):
+            continue
+        # The clause path counts for the candidates: the subject is the clause's own.
+        candidates = [u for u in scored if u.evidence.chunk.doc_id == best.evidence.chunk.doc_id
+                      and u not in chosen and _answers([u], part_weights, q.wants_number, with_path=True)]
+        if candidates:
+            chosen.append(max(candidates, key=lambda u: u.score))
     order = {id(u.evidence): i for i, u in enumerate(chosen)}
     chosen.sort(key=lambda u: (order[id(u.evidence)], u.evidence.chunk.text.find(_strip_lead(u.text))))
     return chosen
 
 
+_PART_END = re.compile(r"(?<=[？?])")
+
+
+def _sub_questions(text: str, weights: dict[str, float]) -> list[dict[str, float]]:
+    """The content terms of each sub-question, when one question asks several."""
+    parts = [p for p in _PART_END.split(text) if len(p.strip()) >= 4]
+    if len(parts) < 2:
+        return []
+    low = [p.lower() for p in parts]
+    return [w for w in ({t: v for t, v in weights.items() if t.lower() in part} for part in low) if w]
+
+
+def _answers(units: Sequence[Unit], weights: dict[str, float], numeric: bool, *, with_path: bool = False) -> bool:
+    """Whether some unit covers half a sub-question's terms (and has a number if one is asked)."""
+    return any(coverage(f"{u.evidence.chunk.clause_path if with_path else ''}\n{u.text}", weights) >= 0.5
+               and (not numeric or bool(_HAS_NUMBER.search(_LIST_MARK.sub("", u.text)))) for u in units)
+
+
 def best_unit(q: QueryAnalysis, evidence: Sequence[Evidence], idf: dict[str, float]) -> Unit | None:
-    """The single best unit (used per document in comparisons)."""
-    units = select_units(q, evidence, idf, max_units=1)
+    """The single best unit (used per document in comparisons); a number when one is asked."""
+    units = select_units(q, evidence, idf, max_units=1, numeric_only=q.wants_number)
     return units[0] if units else None
 
 

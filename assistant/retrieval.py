@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from assistant.lexical import LexicalIndex
-from assistant.query import QueryAnalysis
+from assistant.query import FIVE_YEAR_PLANS, QueryAnalysis
 from assistant.terms import coverage, idf_table, term_weights
 from ingest.types import Chunk
 
@@ -149,12 +149,16 @@ class HybridRetriever:
         haystack = f"{chunk.title}\n{chunk.clause_path}\n{chunk.text}"
         years = set(q.years) | {y for a, b in q.periods for y in (a, b)}
         if years:
-            if any(str(y) in chunk.text for y in years):
+            # The lead-in (到2016年,全市…实现以下目标:) dates the items under it.
+            if any(str(y) in chunk.text or str(y) in chunk.context for y in years):
                 boost *= 1.25
-            if period and any(period[0] <= y <= period[1] for y in years):
-                boost *= 1.3
+            named = [n for n, span in FIVE_YEAR_PLANS.items() if span in q.periods and n in haystack]
+            if named:
+                boost *= 1.3  # a later plan's review of the asked period (专栏1:“十二五”…完成情况)
             elif period:
-                boost *= 0.7
+                # A plan covering every asked year (2012 and 2016) beats one covering some.
+                covered = sum(period[0] <= y <= period[1] for y in years) / len(years)
+                boost *= 1 + 0.3 * covered if covered else 0.7
         for group in q.alias_groups:
             if any(name in haystack for name in group):
                 boost *= 1.15
@@ -165,21 +169,29 @@ class HybridRetriever:
         return boost
 
     def search(self, q: QueryAnalysis, k: int = 6) -> list[Evidence]:
-        """Top ``k`` evidence chunks for an analysed question."""
+        """Top ``k`` evidence chunks for an analysed question.
+
+        A comparison ranks chunks within each document, so every plan brings its best
+        clauses however the plans compare globally, and then takes turns per document.
+        """
         self.refresh()
         if not self._chunks:
             return []
-        dense_hits = self.index.search(q.dense_text, k=min(self.dense_k, len(self._chunks)))
-        dense_rank = {h.chunk.id: r for r, h in enumerate(dense_hits)}
+        pool = min(len(self._chunks), self.dense_k * (4 if q.is_comparison else 1))
+        dense_hits = self.index.search(q.dense_text, k=pool)
         dense_score = {h.chunk.id: float(h.score) for h in dense_hits}
         lex = self._lexical.scores(q.lexical_text)
-        order = np.argsort(-lex)[: self.dense_k]
-        lex_rank = {self._chunks[i].id: r for r, i in enumerate(order) if lex[i] > 0}
-        fused: dict[str, float] = {}
-        for cid, r in dense_rank.items():
-            fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + r)
-        for cid, r in lex_rank.items():
-            fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + r)
+        lex_order = [self._chunks[i].id for i in np.argsort(-lex)[:pool] if lex[i] > 0]
+        dense_order = [h.chunk.id for h in dense_hits]
+        fused: dict[str, float]
+        if q.is_comparison:
+            fused = {}
+            for doc_id in self._docs:
+                in_doc = {c.id for c in self._chunks if c.doc_id == doc_id}
+                fused.update(_rrf([[c for c in dense_order if c in in_doc][: self.dense_k],
+                                   [c for c in lex_order if c in in_doc][: self.dense_k]]))
+        else:
+            fused = _rrf([dense_order, lex_order])
         weights = term_weights(q, self._idf)
         results: list[Evidence] = []
         for cid, base in fused.items():
@@ -203,7 +215,16 @@ class HybridRetriever:
         return results[:k]
 
 
-def diversify(results: list[Evidence], k: int, per_doc: int = 2) -> list[Evidence]:
+def _rrf(rankings: Sequence[Sequence[str]]) -> dict[str, float]:
+    """Reciprocal rank fusion of ranked id lists."""
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for r, cid in enumerate(ranking):
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + r)
+    return fused
+
+
+def diversify(results: list[Evidence], k: int, per_doc: int = 3) -> list[Evidence]:
     """Best chunks of each document first, so a comparison sees every plan, not one."""
     picked: list[Evidence] = []
     counts: dict[str, int] = {}

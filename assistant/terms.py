@@ -13,7 +13,7 @@ from assistant.query import FIVE_YEAR_PLANS, QueryAnalysis, default_lexicon, str
 GENERIC = frozenset(
     "目标 指标 规划 计划 方案 行动 多少 达到 年 什么 哪些 情况 主要 内容 要求 "
     "文件 政策 提出 规定 根据 关于 请问 分别 各个 变化 比较 对比 中 提到 哪 是 有 "
-    "有何 如何 怎样 同年 再 又 和 与 及 以及".split()
+    "有何 如何 怎样 同年 再 又 和 与 及 以及 按照 依据 按 据".split()
 )
 
 

@@ -30,9 +30,14 @@ out = Console()
 
 def _dump(paths: list[Path], target: Path, max_tokens: int) -> int:
     """Write every chunk with its metadata as JSONL, for reviewing the parser by eye."""
+    files = list(discover(paths))
+    if target.resolve() in {f.resolve() for f in files}:
+        # `--dump corpus/x.txt` reads like "dump this file" and would overwrite a source.
+        err.print(f"[red]error[/] --dump {target} is one of the documents to read; give a new file")
+        raise typer.Exit(2)
     failed = 0
     with target.open("w", encoding="utf-8") as fh:
-        for path in discover(paths):
+        for path in files:
             try:
                 doc = parse_file(path)
             except IngestError as exc:

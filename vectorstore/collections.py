@@ -7,12 +7,15 @@ than mixing them.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import numpy as np
 
 from vectorstore.client import IndexMismatchError, StoreError, chroma_errors
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from chromadb import Collection
@@ -78,7 +81,15 @@ class IndexCollections:
                 configuration=cast(Any, COSINE),
                 embedding_function=None,
             )
-            self._check_compatible(dict(chunks.metadata or {}), expected)
+            found = dict(chunks.metadata or {})
+            self._check_compatible(found, expected)
+            if found.get("chunker_version") != self.chunker_version:
+                # A new chunker makes documents stale, not the index: each document's
+                # manifest still names the chunker that cut it, so the next ingest
+                # re-chunks exactly those, and until then the old chunks keep serving.
+                log.warning("chunker %s → %s: documents are re-chunked on their next ingest",
+                            found.get("chunker_version"), self.chunker_version)
+                chunks.modify(metadata=expected)
             self._manifests = self.client.get_or_create_collection(
                 self.manifest_name,
                 metadata={"policyqa_index": INDEX_FORMAT},
@@ -96,7 +107,7 @@ class IndexCollections:
             )
         diffs = [
             f"{key} {found.get(key)!r} → {expected[key]!r}"
-            for key in ("policyqa_index", "embedding_model", "embedding_dim", "chunker_version")
+            for key in ("policyqa_index", "embedding_model", "embedding_dim")
             if found.get(key) != expected[key]
         ]
         if diffs:

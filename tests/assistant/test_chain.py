@@ -48,6 +48,38 @@ def test_unanswerable_questions_are_refused(qa: PolicyQA, question: str) -> None
     assert "2030" not in answer.answer
 
 
+def test_plan_goal_under_a_dated_lead_in_beats_a_share_elsewhere(qa: PolicyQA) -> None:
+    # The goal item's year sits in its lead-in (到2016年,全市…实现以下目标:), not in the item.
+    answer = qa.answer("按照武汉市2012—2016年高新技术产业发展五年行动计划，到2016年全市高新技术产业产值目标是多少？")
+    assert "13000亿元" in answer.answer
+    assert answer.citations[0].clause.endswith("1、高新技术产业产值力争超过13000亿元")
+
+
+def test_a_question_about_the_indicator_table_quotes_its_row(qa: PolicyQA) -> None:
+    answer = qa.answer("In the 13th Five-Year indicator table, what were the 2015 value and the 2020 target "
+                       "for PCT international patent applications?")
+    assert "387" in answer.answer and "800" in answer.answer
+    assert any("专栏3" in c.clause for c in answer.citations)
+
+
+def test_each_sub_question_gets_its_sentence(qa: PolicyQA) -> None:
+    answer = qa.answer("对获得国家立项的关键核心技术攻关项目，东湖高新区按什么比例支持？单个企业每年最高多少？")
+    assert "50%" in answer.answer and "1000万元" in answer.answer
+
+
+def test_a_later_plans_review_answers_for_the_period_it_reviews(qa: PolicyQA) -> None:
+    answer = qa.answer("In the 12th Five-Year indicator table, what were the target and the completed value "
+                       "for high-tech industry value added?")
+    assert "2700" in answer.answer and "2235.65" in answer.answer
+
+
+def test_comparison_finds_each_documents_own_clause(qa: PolicyQA) -> None:
+    # The press conference's figure ranks low globally; ranked within its document it is first.
+    answer = qa.answer("2012年的五年行动计划和同年新闻发布会对2016年高新技术产业产值的目标有何不同？")
+    assert "13000亿元" in answer.answer and "10000亿元" in answer.answer
+    assert {"000_842cfa3e60598410.txt", "001_0c3f388bbb2ade46.txt"} <= {c.doc_id for c in answer.citations}
+
+
 def test_comparison_gives_one_cited_line_per_document_in_time_order(qa: PolicyQA) -> None:
     answer = qa.answer("高新技术企业数量目标在各个规划中分别是多少？")
     lines = [ln for ln in answer.answer.splitlines() if ln.startswith("- ")]

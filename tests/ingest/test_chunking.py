@@ -49,3 +49,12 @@ def test_ids_are_stable_and_unique(corpus_docs: dict[str, Document]) -> None:
 def test_table_rows_stay_whole(corpus_docs: dict[str, Document]) -> None:
     row = "高新技术企业数量(家)：2015年1656家；2020年目标3000家"
     assert any(row in c.text for c in chunk_document(corpus_docs["003"]))
+
+
+def test_one_line_items_are_kept_and_bare_headings_dropped(corpus_docs: dict[str, Document]) -> None:
+    chunks = chunk_document(corpus_docs["000"])
+    item = [c for c in chunks if c.heading.startswith("5、全社会研究与开发费用")]
+    assert len(item) == 1 and "3%以上" in item[0].text  # the item is its own heading
+    assert item[0].context == "到2016年,全市高新技术产业实现以下目标:"
+    assert not any(c.clause_path == "二、主要任务与发展重点 > (一)组织三大行动" and c.text == c.heading
+                   for c in chunks)

@@ -159,7 +159,7 @@ def test_removed_document_is_deleted(tmp_path: Path, embedder: Any) -> None:
     assert index.count() == 0 and index.documents() == []
 
 
-def test_other_model_or_chunker_refuses_to_open(tmp_path: Path, embedder: Any) -> None:
+def test_other_model_refuses_to_open(tmp_path: Path, embedder: Any) -> None:
     index = _open(tmp_path, embedder)
     index.sync([goals()])
 
@@ -171,12 +171,19 @@ def test_other_model_or_chunker_refuses_to_open(tmp_path: Path, embedder: Any) -
 
     with pytest.raises(IndexMismatchError, match="embedding_dim"):
         _open(tmp_path, Counting(embedder, dim=embedder.dim + 1))
-    with pytest.raises(IndexMismatchError, match="chunker_version"):
-        _open(tmp_path, embedder, chunker="test-chunker-2")
 
-    rebuilt = _open(tmp_path, embedder, chunker="test-chunker-2", rebuild=True)
+    rebuilt = _open(tmp_path, embedder, rebuild=True)
     assert rebuilt.count() == 0 and rebuilt.documents() == []
     assert rebuilt.sync([goals()]).added == ["goals.txt"]
+    assert _open(tmp_path, embedder).count() == len(goals()[1])
+
+
+def test_new_chunker_makes_documents_stale_not_the_index(tmp_path: Path, embedder: Any) -> None:
+    _open(tmp_path, embedder).sync([goals()])
+    newer = _open(tmp_path, embedder, chunker="test-chunker-2")
+    assert [d.doc_id for d in newer.documents()] == ["goals.txt"]  # old chunks serve meanwhile
+    assert newer.sync([goals()]).replaced == ["goals.txt"]
+    assert newer.sync([goals()]).unchanged == ["goals.txt"]
     assert _open(tmp_path, embedder, chunker="test-chunker-2").count() == len(goals()[1])
 
 

@@ -20,7 +20,7 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 from assistant import compose
 from assistant.condense import condense_rules
 from assistant.extractive import Unit, best_unit, select_units
-from assistant.grounding import ungrounded_numbers
+from assistant.grounding import ungrounded_numbers, unitless_numbers
 from assistant.query import FIVE_YEAR_PLANS, Lexicon, QueryAnalysis, analyze, default_lexicon
 from assistant.refusal import DEFAULT_MIN_COVERAGE, Refusal, check_refusal
 from assistant.retrieval import Evidence, HybridRetriever
@@ -31,6 +31,7 @@ from prompts import render
 
 log = logging.getLogger(__name__)
 _MARKER = re.compile(r"\s*\[(\d+)\]")
+_PLACEHOLDER = re.compile(r"\s*\[n\]")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])|(?<=\.\s)")
 
 
@@ -285,9 +286,13 @@ class PolicyQA:
     def _check(self, text: str, draft: Draft) -> tuple[str, list[str]]:
         """Drop [n] markers that point at nothing; list numbers no citation grounds."""
         valid = {c.n for c in draft.citations}
-        text = _MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in valid else "", text).strip()
+        text = _MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in valid else "", text)
+        text = _PLACEHOLDER.sub("", text).strip()  # the prompt's own "[n]", copied
         sources = [f"{c.title}\n{c.clause}\n{c.text}" for c in draft.citations]
-        return text, ungrounded_numbers(text, sources)
+        missing = ungrounded_numbers(text, sources)
+        if draft.q.lang == "zh":  # an English sentence puts its units in words
+            missing += unitless_numbers(text, sources)
+        return text, missing
 
     def answer(self, question: str, history: list[Turn] | None = None, *, top_k: int | None = None,
                generator: Generator | None = None) -> Answer:
@@ -365,8 +370,8 @@ class PolicyQA:
             return draft.text, Usage(), False
         final, missing = self._check(shown + pending, draft)
         usage = Usage(prompt_tokens=prompt_tokens, completion_tokens=completion)
-        if missing or not final.strip():
-            trace.update(llm_draft=shown + pending, grounded=False, ungrounded=missing)
+        if missing or _terse(final):
+            trace.update(llm_draft=shown + pending, grounded=not missing, ungrounded=missing)
             return draft.text, usage, False
         if not _MARKER.search(final):
             final = f"{final} [1]"
@@ -374,6 +379,12 @@ class PolicyQA:
             yield StreamEvent(event="token", data={"text": final[len(shown):]})
         trace.update(llm_draft=final, grounded=True)
         return final, usage, True
+
+
+def _terse(text: str) -> bool:
+    """An answer that is little more than a figure ("5000亿元 [1]") does not say what it counts."""
+    words = re.sub(r"\[\d+\]|[\d.,%]+|[亿万千元个家件项倍年]", "", text)
+    return len(re.findall(r"[\u4e00-\u9fff]|[A-Za-z]+", words)) < 4
 
 
 def citations_text(citations: Sequence[Citation]) -> str:

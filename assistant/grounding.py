@@ -66,6 +66,28 @@ def ungrounded_numbers(answer: str, sources: Iterable[str]) -> list[str]:
     return missing
 
 
+_BARE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])\s*(?=$|[^\u4e00-\u9fff%A-Za-z\d])")
+_YEARLIKE = re.compile(r"(?:19|20)\d{2}")
+
+
+def unitless_numbers(answer: str, sources: Iterable[str]) -> list[str]:
+    """Numbers a Chinese answer writes bare that every source writes with a unit.
+
+    "40" for 40个 or "5000" for 5000亿元 is a misquote even though the value appears.
+    """
+    text = normalize_numbers(_LIST_NUMBER.sub(" ", _MARKER.sub(" ", answer)))
+    joined = "\n".join(normalize_numbers(s) for s in sources)
+    found: list[str] = []
+    for m in _BARE.finditer(text):
+        num = m.group(1)
+        if _YEARLIKE.fullmatch(num):
+            continue
+        uses = re.findall(rf"(?<![\d.]){re.escape(num)}(?![\d.])\s*(.?)", joined)
+        if uses and all(re.match(r"[\u4e00-\u9fff%]", u) for u in uses):
+            found.append(num)
+    return found
+
+
 def is_grounded(answer: str, sources: Iterable[str]) -> bool:
     """True if every number in ``answer`` appears in ``sources``."""
     return not ungrounded_numbers(answer, sources)

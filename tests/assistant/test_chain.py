@@ -158,3 +158,16 @@ def test_refusal_never_asks_the_llm(qa: PolicyQA) -> None:
     chain = _with_llm(qa, "到2030年达到50000家[1]。")
     answer = chain.answer("东湖高新区2030年高新技术企业数量目标是多少？")
     assert answer.refused and "50000" not in answer.answer
+
+
+@pytest.mark.parametrize("reply", ["10000 [1]", "10000家[1]", "高新技术企业数量达到10000[1]。"])
+def test_bare_figures_and_unitless_numbers_fall_back(qa: PolicyQA, reply: str) -> None:
+    # "10000" for 10000家 is a misquote, and "10000家" alone does not say what it counts.
+    answer = _with_llm(qa, reply).answer("东湖高新区2025年高新技术企业数量目标是多少？")
+    assert answer.trace["generator_used"] == "extractive" and "10000家" in answer.answer
+
+
+def test_the_prompts_own_placeholder_is_removed(qa: PolicyQA) -> None:
+    chain = _with_llm(qa, "东湖高新区高新技术企业数量达到10000家[n] [1]。")
+    answer = chain.answer("东湖高新区2025年高新技术企业数量目标是多少？")
+    assert answer.trace["generator_used"] == "llamacpp" and "[n]" not in answer.answer

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.grounding import extract_numbers, is_grounded, ungrounded_numbers
+from assistant.grounding import extract_numbers, is_grounded, ungrounded_numbers, unitless_numbers
 
 CLAUSE = "到2025年,东湖高新区高新技术企业数量力争突破10000家,瞪羚企业数量翻一番,经济总量突破5000亿元,研发经费投入年均增长14%以上。"
 
@@ -35,3 +35,11 @@ def test_invented_numbers_are_caught(answer: str, bad: list[str]) -> None:
 def test_scaling_and_units_are_parsed() -> None:
     nums = {n.text: n.value for n in extract_numbers("5000亿元、1.2万家、3.5%")}
     assert nums == {"5000亿": 5e11, "1.2万": 12000.0, "3.5%": 3.5}
+
+
+def test_a_number_written_without_its_unit_is_flagged() -> None:
+    src = ["形成40个国内一流的特色高新技术产业基地和集群;到2025年产值达到5000亿元,年均增长16.5%。"]
+    assert unitless_numbers("形成40 [1]", src) == ["40"]
+    assert unitless_numbers("产值达到5000。", src) == ["5000"]
+    assert unitless_numbers("形成40个基地，到2025年产值5000亿元，增长16.5%[1]", src) == []
+    assert unitless_numbers("到2025，", src) == []  # years are not counts

@@ -14,6 +14,8 @@ from assistant.query import Lexicon, default_lexicon, detect_lang
 from assistant.types import Turn
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)年?")
+_RANGE = re.compile(r"(?:19|20)\d{2}\s*年?\s*[—–\-~～至到]+\s*(?:19|20)\d{2}年?")
+_RANGE_YEARS = re.compile(r"((?:19|20)\d{2})\s*年?\s*[—–\-~～至到]+\s*((?:19|20)\d{2})")
 _FOLLOWUP_ZH = re.compile(r"^(?:那么?|那个|还有|另外|以及|和|再问一下|同样)|呢[？?]?$|^(?:它|其|这个|该)")
 _FOLLOWUP_EN = re.compile(
     r"^(?:and|what about|how about|and what about|what of|same for|also|then)\b|^(?:for|in)\s+\d{4}", re.I
@@ -77,8 +79,17 @@ def condense_rules(question: str, history: Sequence[Turn], lexicon: Lexicon | No
     rest_wo_year = re.sub(r"^(?:in|for|the|of|,|，|的|\s)+|(?:in|for|the|of|,|，|的|\s)+$", "", _YEAR.sub("", rest))
     if new_years and not rest_wo_year:
         # Only a year: ask the same thing about that year.
-        if _YEAR.search(prev):
-            return _YEAR.sub(lambda m: new_years[0].rstrip("年") + ("年" if m.group().endswith("年") else ""), prev, count=1)
+        # The asked year, not one naming a plan's period (2012–2016): the last free one.
+        asked = int(new_years[0][:4])
+        if any(not int(a) <= asked <= int(b) for a, b in _RANGE_YEARS.findall(prev)):
+            # A year beyond the named plan's period asks about whichever plan covers it.
+            prev = re.sub(r"\s{2,}", " ", _RANGE.sub("", prev))
+        ranges = [m.span() for m in _RANGE.finditer(prev)]
+        free = [m for m in _YEAR.finditer(prev) if not any(a <= m.start() < b for a, b in ranges)]
+        if free:
+            m = free[-1]
+            year = new_years[0].rstrip("年") + ("年" if m.group().endswith("年") else "")
+            return prev[: m.start()] + year + prev[m.end():]
         return f"{prev.rstrip('？?。')}（{new_years[0]}）" if not en else f"{prev.rstrip('?')} in {new_years[0]}?"
     if lex.alias_groups(rest) and not lex.translate(rest) and len(rest) <= 12:
         # Only a place: ask the same about that place.

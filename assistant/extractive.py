@@ -17,6 +17,8 @@ _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
 _SEGMENT = re.compile(r"[^,，]+[,，]?")
 _HAS_NUMBER = re.compile(r"\d|翻[一两二三四]?番|[一二两三四五六七八九十]倍|[一二三四五六七八九十百千]+[个家所项]")
 _LONG_SENTENCE = 60
+# Web dumps lose full stops: "年均增长23.45%2015年,专利申请量…" is two sentences.
+_LOST_STOP = re.compile(r"(?<=%)(?=(?:19|20)\d{2}年)")
 
 
 @dataclass(frozen=True)
@@ -43,26 +45,27 @@ def _strip_lead(text: str) -> str:
 def _units(text: str, table: bool = False) -> list[str]:
     """Quotable units: table rows whole; sentences; comma segments of long sentences.
 
-    A segment keeps its sentence's time lead-in (到2025年,…) so the year stays attached.
+    A segment keeps its sentence's time lead-in (到2025年,…) so the year stays attached,
+    and so does each "；" clause up to the full stop ("2015年,A;B。": B is about 2015 too).
     """
     out: list[str] = []
     for line in text.split("\n"):
         if table and _ROW.match(line):
             out.append(line.strip())
             continue
-        for sentence in _SENTENCE.findall(line):
+        carry = ""
+        for sentence in (s for piece in _LOST_STOP.split(line) for s in _SENTENCE.findall(piece)):
             s = sentence.strip()
             if not s:
                 continue
-            if len(s) <= _LONG_SENTENCE:
-                out.append(s)
-                continue
             segments = [seg.strip() for seg in _SEGMENT.findall(s) if seg.strip()]
-            lead = segments[0] if segments and _TIME_LEAD.match(segments[0]) else ""
-            for seg in segments:
-                if seg == lead:
-                    continue
-                out.append(f"{lead}{seg}" if lead else seg)
+            own = segments[0] if segments and _TIME_LEAD.match(segments[0]) else ""
+            lead = own or ("" if _YEAR.search(s) else carry)
+            if len(s) <= _LONG_SENTENCE:
+                out.append(f"{lead}{s}" if lead and not own else s)
+            else:
+                out.extend(f"{lead}{seg}" if lead else seg for seg in segments if seg != own)
+            carry = "" if s.endswith(("。", "！", "？", "!", "?")) else (own or carry)
     return out
 
 
@@ -117,8 +120,11 @@ def _skip(text: str, ev: Evidence) -> bool:
     """
     if len(text) < 4:
         return True
+    heading = ev.chunk.heading.strip()
+    if len(ev.chunk.text.strip()) <= len(heading) + 1:
+        return False  # a one-line item (5、…达到3%以上。) is its own heading and its content
     bare = text.strip().rstrip("。;；!?！？")
-    return bare == ev.chunk.heading.strip() and not text.strip().endswith((",", "，"))
+    return bare == heading and not text.strip().endswith((",", "，"))
 
 
 def select_units(

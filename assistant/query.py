@@ -19,12 +19,22 @@ _COMPARE_ZH = re.compile(r"各个(?:规划|文件|方案|计划)|各(?:规划|�
 _COMPARE_EN = re.compile(
     r"\bcompar|\bchang(?:e|ed|es)\b|\bacross\b|\beach (?:plan|document)|plan to plan|over time|"
     r"\bevolv|different plans|\bdiffer\b|\bvs\.?\b|\bversus\b", re.I)
+_FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?\s*(?:万亿|亿|万|千)?\s*(?:元|件|家|个|项|%|平方米)")
 _NUMERIC_ZH = re.compile(r"多少|几|目标|指标|达到|比重|规模|数量|金额|增长")
 _NUMERIC_EN = re.compile(r"\bhow (?:many|much)\b|\btarget|\bgoal|\bshare\b|\bpercent|\bnumber\b|"
                          r"\bamount\b|\bvalue\b|\bgrowth\b", re.I)
 
 
-_INFLECTION = r"(?:s|es|d|ed|ing|[a-z]ed|[a-z]ing)?"
+def _inflected(term: str) -> str:
+    """A pattern for the term and its inflections: patents, granted, transferred.
+
+    Short words (AI, R&D) only take a plural, or "AI" would match "aimed".
+    """
+    last = term[-1]
+    if len(term.split()[-1]) < 4 or not last.isalpha():
+        return rf"{re.escape(term)}s?"
+    return rf"{re.escape(term)}(?:s|es|d|ed|ing|{last}ed|{last}ing)?"
+
 
 
 def _fold(text: str) -> str:
@@ -60,7 +70,7 @@ class Lexicon:
         low = f" {_fold(text)} "
         found: list[str] = []
         for en, zh in self.glossary:
-            pattern = rf"(?<![a-z]){re.escape(_fold(en))}{_INFLECTION}(?![a-z])"
+            pattern = rf"(?<![a-z]){_inflected(_fold(en))}(?![a-z])"
             if re.search(pattern, low):
                 found.extend(t for t in zh if t not in found)
                 low = re.sub(pattern, " ", low)
@@ -213,8 +223,12 @@ def analyze(question: str, lexicon: Lexicon | None = None) -> QueryAnalysis:
     translations = [*lex.translate(question), *chinese_amounts(question)] if lang == "en" else []
     plan_names = [e for e in expansions if e in FIVE_YEAR_PLANS]
     expansions.extend(t for t in translations if t not in expansions)
-    is_comparison = bool(_COMPARE_ZH.search(question) or _COMPARE_EN.search(question))
     wants_number = bool(_NUMERIC_ZH.search(question) or _NUMERIC_EN.search(question))
+    # "发布会提出2016年达到300亿元，2015年实际达到了多少？" sets a stated figure beside
+    # another one: the answer quotes both, usually from different documents.
+    states_figure = bool(_FIGURE.search(question)) or (lang == "en" and bool(chinese_amounts(question)))
+    is_comparison = bool(_COMPARE_ZH.search(question) or _COMPARE_EN.search(question)
+                         or (states_figure and wants_number))
     return QueryAnalysis(
         text=question.strip(),
         lang=lang,

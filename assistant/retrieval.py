@@ -152,6 +152,8 @@ class HybridRetriever:
             # The lead-in (到2016年,全市…实现以下目标:) dates the items under it.
             if any(str(y) in chunk.text or str(y) in chunk.context for y in years):
                 boost *= 1.25
+            if doc and doc.date and int(doc.date[:4]) in q.years:
+                boost *= 1.2  # documents are named by their year: "the 2012 press conference"
             named = [n for n, span in FIVE_YEAR_PLANS.items() if span in q.periods and n in haystack]
             if named:
                 boost *= 1.3  # a later plan's review of the asked period (专栏1:“十二五”…完成情况)

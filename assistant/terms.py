@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Collection, Sequence
+from functools import lru_cache
 
 from assistant.lexical import tokenize
 from assistant.query import FIVE_YEAR_PLANS, QueryAnalysis, default_lexicon, strip_comparison
@@ -43,16 +44,32 @@ def _term_groups(weights: dict[str, float]) -> list[tuple[str, float, list[str]]
     return [(m, weights[m], [s for s in weights if s != m and s in m]) for m in maximal]
 
 
+@lru_cache(maxsize=4096)
+def _loose(term: str) -> re.Pattern[str] | None:
+    """A Chinese compound with a character or two inserted: 孵化场地面积 in 孵化器场地面积."""
+    if len(term) < 4 or not re.fullmatch(r"[\u4e00-\u9fff]+", term):
+        return None
+    return re.compile(".{0,1}".join(re.escape(c) for c in term))
+
+
+def _contains(low: str, term: str) -> bool:
+    if term in low:
+        return True
+    pattern = _loose(term)
+    return bool(pattern and any(len(m) <= len(term) + 2 for m in pattern.findall(low)))
+
+
 def coverage(text: str, weights: dict[str, float]) -> float:
     """IDF-weighted share of the question's terms that ``text`` contains (0–1).
 
-    A missing compound term earns half credit for the parts of it that are present.
+    A compound written with a character or two inserted (孵化场地总面积) counts as present;
+    a missing compound term earns half credit for the parts of it that are present.
     """
     low = text.lower()
     total = covered = 0.0
     for term, weight, parts in _term_groups(weights):
         total += weight
-        if term.lower() in low:
+        if _contains(low, term.lower()):
             covered += weight
         elif parts:
             covered += 0.5 * weight * sum(p.lower() in low for p in parts) / len(parts)

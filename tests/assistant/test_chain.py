@@ -80,6 +80,19 @@ def test_comparison_finds_each_documents_own_clause(qa: PolicyQA) -> None:
     assert {"000_842cfa3e60598410.txt", "001_0c3f388bbb2ade46.txt"} <= {c.doc_id for c in answer.citations}
 
 
+@pytest.mark.parametrize(
+    ("question", "figures"),
+    [("2012年新闻发布会提出2016年技术合同成交额达到300亿元，2015年实际达到了多少？", ["300亿元", "405.3亿元"]),
+     # "23.45%2015年,…;…6003件;" in the source: a lost full stop, and a year that scopes over "；".
+     ("The 2012 speech aimed for 8,000 invention patent grants by 2016. How many were granted in 2015 "
+      "according to the 13th Five-Year plan?", ["8000件", "2015年,专利授权量达到21740件,其中发明专利授权量达到6003件"])],
+)
+def test_a_stated_figure_is_quoted_beside_the_asked_one(qa: PolicyQA, question: str, figures: list[str]) -> None:
+    answer = qa.answer(question)
+    assert not answer.refused and all(f in answer.answer for f in figures)
+    assert {"001_0c3f388bbb2ade46.txt", "003_5cbdcb84e36c06ba.txt"} <= {c.doc_id for c in answer.citations}
+
+
 def test_comparison_gives_one_cited_line_per_document_in_time_order(qa: PolicyQA) -> None:
     answer = qa.answer("高新技术企业数量目标在各个规划中分别是多少？")
     lines = [ln for ln in answer.answer.splitlines() if ln.startswith("- ")]

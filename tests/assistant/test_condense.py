@@ -15,6 +15,12 @@ def _history(question: str) -> list[Turn]:
         ("东湖高新区2025年高新技术企业数量目标是多少？", "2020年呢？", "东湖高新区2020年高新技术企业数量目标是多少？"),
         ("光谷科技创新大走廊2025年R&D经费支出占比目标是多少？", "那东湖高新区呢？", "东湖高新区2025年R&D经费支出占比目标是多少？"),
         ("What was the target for high-tech enterprises in 2016?", "And for 2020?", "What was the target for high-tech enterprises in 2020?"),
+        # A plan's period (2012–2016) names the plan; the asked year is the free one.
+        ("What did Wuhan's 2012–2016 action plan target for 2014?", "And for 2016?",
+         "What did Wuhan's 2012–2016 action plan target for 2016?"),
+        # A year beyond that period asks about whichever plan covers it.
+        ("What R&D intensity did Wuhan's 2012–2016 action plan target for 2016?", "And for 2020?",
+         "What R&D intensity did Wuhan's action plan target for 2020?"),
         # A quoted name belongs to the subject it qualifies, and is swapped out with it.
         ("东湖高新区对“揭榜挂帅”项目单个项目最高资助多少？", "那关键核心技术攻关项目呢？",
          "东湖高新区关键核心技术攻关项目单个项目最高资助多少？"),

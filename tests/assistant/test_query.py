@@ -60,3 +60,13 @@ def test_comparison_wording_is_not_a_content_term() -> None:
     idf = {"不同": 5.0, "有何": 5.0, "产值": 2.0}
     terms = content_terms(analyze("两份文件对产值的目标有何不同？"), idf)
     assert "产值" in terms and not {"不同", "有何"} & set(terms)
+
+
+def test_short_glossary_words_do_not_match_inside_longer_ones() -> None:
+    assert "人工智能" not in analyze("The speech aimed for 8,000 patent grants").translations
+    assert "人工智能" in analyze("What about AI?").translations
+
+
+def test_a_stated_figure_with_a_number_asked_is_a_comparison() -> None:
+    assert analyze("发布会提出2016年技术合同成交额达到300亿元，2015年实际达到了多少？").is_comparison
+    assert not analyze("到2016年要打造的4个千亿产值高新技术产业是哪些？").is_comparison

@@ -202,7 +202,7 @@ class PolicyQA:
         text = f"{ev.chunk.clause_path}\n{' '.join(u.text for u in units)}"
         # English terms arrive through the glossary, which never covers all of them.
         factor = 0.5 if q.lang == "en" else 0.8
-        if weights and coverage(text, weights) < self.min_coverage * factor:
+        if weights and coverage(text, weights, head_credit=False) < self.min_coverage * factor:
             return Refusal("语料中没有直接回答该问题的内容", "no clause in the corpus answers this question",
                            "coverage")
         return None

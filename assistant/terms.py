@@ -59,11 +59,12 @@ def _contains(low: str, term: str) -> bool:
     return bool(pattern and any(len(m) <= len(term) + 2 for m in pattern.findall(low)))
 
 
-def coverage(text: str, weights: dict[str, float]) -> float:
+def coverage(text: str, weights: dict[str, float], *, head_credit: bool = True) -> float:
     """IDF-weighted share of the question's terms that ``text`` contains (0–1).
 
     A compound written with a character or two inserted (孵化场地总面积) counts as present;
-    a missing compound term earns half credit for the parts of it that are present.
+    a missing compound term earns half credit for the parts of it that are present (with
+    ``head_credit=False``, none when the only part present is its head word).
     """
     low = text.lower()
     total = covered = 0.0
@@ -72,7 +73,10 @@ def coverage(text: str, weights: dict[str, float]) -> float:
         if _contains(low, term.lower()):
             covered += weight
         elif parts:
-            covered += 0.5 * weight * sum(p.lower() in low for p in parts) / len(parts)
+            present = [p for p in parts if p.lower() in low]
+            if not head_credit and all(term.endswith(p) for p in present):
+                continue  # 企业 alone is not 上市企业: the head word names another thing
+            covered += 0.5 * weight * len(present) / len(parts)
     return covered / total if total else 0.0
 
 

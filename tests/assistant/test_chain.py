@@ -38,7 +38,9 @@ def test_followup_carries_subject_and_year(qa: PolicyQA) -> None:
 @pytest.mark.parametrize(
     "question",
     ["东湖高新区2030年高新技术企业数量目标是多少？", "成都市2025年高新技术企业数量目标是多少？",
-     "What is the 2030 target for high-tech enterprises in the optical valley?"],
+     "What is the 2030 target for high-tech enterprises in the optical valley?",
+     # The plan sets 3000 high-tech enterprises for 2020, which are not listed companies.
+     "What is the 2020 target for the number of listed companies in Wuhan under the 13th Five-Year plan?"],
 )
 def test_unanswerable_questions_are_refused(qa: PolicyQA, question: str) -> None:
     answer = qa.answer(question)

@@ -22,3 +22,10 @@ def test_function_words_and_plan_names_are_not_content() -> None:
     idf = {"按照": 3.0, "产值": 2.0, "十三五": 4.0}
     terms = content_terms(analyze("按照“十三五”规划，产值目标是多少？"), idf)
     assert "产值" in terms and "按照" not in terms and "十三五" not in terms
+
+
+def test_head_word_alone_can_be_denied_credit() -> None:
+    weights = {"上市企业": 4.0, "上市": 2.0, "企业": 1.0}
+    assert coverage("高新技术企业数量突破3000家", weights) > 0
+    assert coverage("高新技术企业数量突破3000家", weights, head_credit=False) == 0
+    assert coverage("支持科技型企业上市", weights, head_credit=False) > 0

@@ -32,6 +32,8 @@ from prompts import render
 log = logging.getLogger(__name__)
 _MARKER = re.compile(r"\s*\[(\d+)\]")
 _PLACEHOLDER = re.compile(r"\s*\[n\]")
+# Where unchecked text stops being safe to show: a number, a marker, or a multiple.
+_UNCHECKED = re.compile(r"[\d０-９\[［]|翻|倍")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])|(?<=\.\s)")
 
 
@@ -343,13 +345,27 @@ class PolicyQA:
 
     def _compose(self, llm: ChatLLM, draft: Draft, trace: dict[str, Any], *, emit: bool
                  ) -> Generator_[StreamEvent, None, tuple[str, Usage, bool]]:
-        """Stream the LLM's answer sentence by sentence, each checked before it is shown.
+        """Stream the LLM's answer as it is checked: each sentence once the guard passes it,
+        and the sentence in progress up to its first number or marker (text without a
+        number cannot fail the number guard), so the first words show within a second or two.
 
-        Returns (text, usage, ok) via StopIteration; on any failure the caller falls back.
+        Returns (text, usage, ok) via StopIteration; on any failure the caller falls back
+        (and tells the client to replace what it showed).
         """
         messages = self._messages(draft)
         prompt_tokens = sum(count_tokens(m["content"]) for m in messages)
-        shown, pending, completion = "", "", 0
+        shown, pending, emitted, completion = "", "", "", 0
+
+        def show(display: str) -> Iterator[StreamEvent]:
+            nonlocal emitted
+            if not emit or display == emitted:
+                return
+            if display.startswith(emitted):
+                yield StreamEvent(event="token", data={"text": display[len(emitted):]})
+            else:  # a marker was dropped from text already shown
+                yield StreamEvent(event="token", data={"reset": True, "text": display})
+            emitted = display
+
         try:
             for token in llm.stream(messages, max_tokens=320, temperature=0.0):
                 completion += 1
@@ -361,9 +377,9 @@ class PolicyQA:
                     if missing:
                         trace.update(llm_draft=shown + ready, grounded=False, ungrounded=missing)
                         return draft.text, Usage(prompt_tokens=prompt_tokens, completion_tokens=completion), False
-                    if emit:
-                        yield StreamEvent(event="token", data={"text": checked[len(shown):]})
                     shown = checked
+                safe = _UNCHECKED.split(pending, maxsplit=1)[0]
+                yield from show((shown + safe).strip() if shown or safe.strip() else "")
         except Exception as exc:  # the LLM is an optional enhancement; never fail the answer
             log.warning("LLM generation failed (%s); falling back to extractive", exc)
             trace.update(llm_error=str(exc)[:200])
@@ -375,8 +391,7 @@ class PolicyQA:
             return draft.text, usage, False
         if not _MARKER.search(final):
             final = f"{final} [1]"
-        if emit and final[len(shown):]:
-            yield StreamEvent(event="token", data={"text": final[len(shown):]})
+        yield from show(final)
         trace.update(llm_draft=final, grounded=True)
         return final, usage, True
 

@@ -290,7 +290,10 @@ class PolicyQA:
         valid = {c.n for c in draft.citations}
         text = _MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in valid else "", text)
         text = _PLACEHOLDER.sub("", text).strip()  # the prompt's own "[n]", copied
-        sources = [f"{c.title}\n{c.clause}\n{c.text}" for c in draft.citations]
+        # A clause's lead-in (到2025年,…实现以下目标:) dates it, so its numbers count too.
+        lead_ins = {(e.chunk.doc_id, e.chunk.clause_path): e.chunk.context for e in draft.evidence}
+        sources = [f"{c.title}\n{c.clause}\n{lead_ins.get((c.doc_id, c.clause), '')}\n{c.text}"
+                   for c in draft.citations]
         missing = ungrounded_numbers(text, sources)
         if draft.q.lang == "zh":  # an English sentence puts its units in words
             missing += unitless_numbers(text, sources)

@@ -217,3 +217,10 @@ def test_shown_words_are_replaced_when_the_sentence_fails_the_guard(qa: PolicyQA
     tokens = [e.data for e in events if e.event == "token"]
     assert tokens[-1]["reset"] is True and "10000家" in tokens[-1]["text"]
     assert "12000" not in "".join(t["text"] for t in tokens)
+
+
+def test_a_year_from_the_clause_lead_in_is_grounded(qa: PolicyQA) -> None:
+    # 4、“创谷”达到15个,众创空间达到100个。 sits under "2020年,实现以下具体目标:".
+    answer = _with_llm(qa, "到2020年，众创空间达到100个[1]。").answer("“十三五”规划中2020年众创空间目标是多少？")
+    assert answer.trace["generator_used"] == "llamacpp", answer.trace.get("ungrounded")
+    assert answer.answer.startswith("到2020年，众创空间达到100个")

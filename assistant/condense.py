@@ -10,12 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.query import Lexicon, default_lexicon, detect_lang
+from assistant.query import YEAR_RANGE, Lexicon, default_lexicon, detect_lang
 from assistant.types import Turn
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)年?")
-_RANGE = re.compile(r"(?:19|20)\d{2}\s*年?\s*[—–\-~～至到]+\s*(?:19|20)\d{2}年?")
-_RANGE_YEARS = re.compile(r"((?:19|20)\d{2})\s*年?\s*[—–\-~～至到]+\s*((?:19|20)\d{2})")
 _FOLLOWUP_ZH = re.compile(r"^(?:那么?|那个|还有|另外|以及|和|再问一下|同样)|呢[？?]?$|^(?:它|其|这个|该)")
 _FOLLOWUP_EN = re.compile(
     r"^(?:and|what about|how about|and what about|what of|same for|also|then)\b|^(?:for|in)\s+\d{4}", re.I
@@ -81,10 +79,10 @@ def condense_rules(question: str, history: Sequence[Turn], lexicon: Lexicon | No
         # Only a year: ask the same thing about that year.
         # The asked year, not one naming a plan's period (2012–2016): the last free one.
         asked = int(new_years[0][:4])
-        if any(not int(a) <= asked <= int(b) for a, b in _RANGE_YEARS.findall(prev)):
+        if any(not int(a) <= asked <= int(b) for a, b in YEAR_RANGE.findall(prev)):
             # A year beyond the named plan's period asks about whichever plan covers it.
-            prev = re.sub(r"\s{2,}", " ", _RANGE.sub("", prev))
-        ranges = [m.span() for m in _RANGE.finditer(prev)]
+            prev = re.sub(r"\s{2,}", " ", YEAR_RANGE.sub("", prev))
+        ranges = [m.span() for m in YEAR_RANGE.finditer(prev)]
         free = [m for m in _YEAR.finditer(prev) if not any(a <= m.start() < b for a, b in ranges)]
         if free:
             m = free[-1]

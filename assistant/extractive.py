@@ -35,6 +35,11 @@ _ROW = re.compile(r"^[^：。]{2,40}：.+；?")
 _LIST_MARK = re.compile(r"^\s*(?:\d{1,2}[、.．]|[(（][\d一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)")
 
 
+def _numeric(text: str) -> bool:
+    """A figure in the text, not counting a list marker (1、) at its start."""
+    return bool(_HAS_NUMBER.search(_LIST_MARK.sub("", text)))
+
+
 _LEAD_PREFIX = re.compile(r"^(?:到|至|在|截至)?(?:19|20)\d{2}年(?:前|底|末)?[,，]")
 
 
@@ -69,10 +74,6 @@ def _units(text: str, table: bool = False) -> list[str]:
     return out
 
 
-def _weights(terms: Sequence[str], idf: dict[str, float]) -> dict[str, float]:
-    return {t: idf.get(t, 1.0) for t in terms}
-
-
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _ASKS_TABLE = re.compile(r"表|专栏|指标|table|indicator", re.I)
 
@@ -86,7 +87,7 @@ def asked_years(q: QueryAnalysis) -> set[int]:
 
 
 def score_unit(text: str, q: QueryAnalysis, weights: dict[str, float], context: str = "",
-               *, table: bool = False, clause: str = "", full: dict[str, float] | None = None) -> float:
+               *, table: bool = False, clause: str = "") -> float:
     """How much of the question a unit answers: term coverage, numbers and years.
 
     A unit without a year of its own takes the years of its clause's lead-in.
@@ -95,8 +96,8 @@ def score_unit(text: str, q: QueryAnalysis, weights: dict[str, float], context: 
     if clause:
         # Half the credit from where the unit sits (title, clause path, lead-in): a
         # sentence under a heading naming what is asked answers it without repeating it.
-        score = 0.5 * score + 0.5 * coverage(f"{clause}\n{text}", full or weights)
-    if q.wants_number and _HAS_NUMBER.search(_LIST_MARK.sub("", text)):
+        score = 0.5 * score + 0.5 * coverage(f"{clause}\n{text}", weights)
+    if q.wants_number and _numeric(text):
         score *= 1.5
     asked = asked_years(q)
     years = {int(y) for y in _YEAR.findall(text)} or {int(y) for y in _YEAR.findall(context)}
@@ -104,12 +105,6 @@ def score_unit(text: str, q: QueryAnalysis, weights: dict[str, float], context: 
         # A sentence about another year (a 2015 baseline when 2020 is asked) is not the answer.
         score *= 1.2 if years & asked else 0.6
     return score
-
-
-def _weights_for(ev: Evidence, weights: dict[str, float]) -> dict[str, float]:
-    """Terms already in the clause path identify the clause, not the sentence: weigh them less."""
-    path = ev.chunk.clause_path
-    return {t: w * (0.3 if t in path else 1.0) for t, w in weights.items()}
 
 
 def _skip(text: str, ev: Evidence) -> bool:
@@ -142,14 +137,13 @@ def select_units(
     scored: list[Unit] = []
     for rank, ev in enumerate(evidence[:4]):
         prior = (ev.score / top) ** 0.5 / (1 + 0.15 * rank)
-        local = weights
         for text in _units(ev.chunk.text, table=ev.chunk.kind == "table"):
-            if numeric_only and not _HAS_NUMBER.search(_LIST_MARK.sub("", text)):
+            if numeric_only and not _numeric(text):
                 continue
             if not _skip(text, ev):
                 table = ev.chunk.kind == "table"
-                score = score_unit(text, q, local, ev.chunk.context, table=table,
-                                   clause=f"{ev.chunk.clause_path}\n{ev.chunk.context}", full=weights)
+                score = score_unit(text, q, weights, ev.chunk.context, table=table,
+                                   clause=f"{ev.chunk.clause_path}\n{ev.chunk.context}")
                 if table:
                     # Prefer the plan's own sentence, unless the question asks for the table.
                     score *= 1.2 if _ASKS_TABLE.search(q.text) else 0.9
@@ -163,7 +157,7 @@ def select_units(
     for unit in scored[1:]:
         if len(chosen) >= max_units or unit.score <= 0:
             break
-        numeric = bool(_HAS_NUMBER.search(_LIST_MARK.sub("", unit.text)))
+        numeric = _numeric(unit.text)
         if q.wants_number and not numeric:
             continue
         if unit.evidence.chunk.id == best.evidence.chunk.id:
@@ -204,7 +198,7 @@ def _sub_questions(text: str, weights: dict[str, float]) -> list[dict[str, float
 def _answers(units: Sequence[Unit], weights: dict[str, float], numeric: bool, *, with_path: bool = False) -> bool:
     """Whether some unit covers half a sub-question's terms (and has a number if one is asked)."""
     return any(coverage(f"{u.evidence.chunk.clause_path if with_path else ''}\n{u.text}", weights) >= 0.5
-               and (not numeric or bool(_HAS_NUMBER.search(_LIST_MARK.sub("", u.text)))) for u in units)
+               and (not numeric or _numeric(u.text)) for u in units)
 
 
 def best_unit(q: QueryAnalysis, evidence: Sequence[Evidence], idf: dict[str, float]) -> Unit | None:

@@ -33,11 +33,14 @@ def normalize_numbers(text: str) -> str:
     return _THOUSANDS.sub("", text.translate(_FULLWIDTH))
 
 
+def _without_markers(text: str) -> str:
+    """Normalised text without [n] citation markers and list numbering (1. 2、), which are not figures."""
+    return _LIST_NUMBER.sub(" ", _MARKER.sub(" ", normalize_numbers(text)))
+
+
 def extract_numbers(text: str, *, strip_markers: bool = True) -> list[NumberMention]:
     """Numbers, percentages, 万/亿 amounts, multiples (倍, 翻一番) mentioned in ``text``."""
-    text = normalize_numbers(text)
-    if strip_markers:
-        text = _LIST_NUMBER.sub(" ", _MARKER.sub(" ", text))
+    text = _without_markers(text) if strip_markers else normalize_numbers(text)
     found = [NumberMention(m.group(), 0.0, "multiple") for m in _MULTIPLE.finditer(text)]
     for m in _NUMBER.finditer(text):
         value = float(m.group(1)) * _SCALE[m.group(2)]
@@ -75,7 +78,7 @@ def unitless_numbers(answer: str, sources: Iterable[str]) -> list[str]:
 
     "40" for 40个 or "5000" for 5000亿元 is a misquote even though the value appears.
     """
-    text = normalize_numbers(_LIST_NUMBER.sub(" ", _MARKER.sub(" ", answer)))
+    text = _without_markers(answer)
     joined = "\n".join(normalize_numbers(s) for s in sources)
     found: list[str] = []
     for m in _BARE.finditer(text):

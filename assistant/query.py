@@ -14,7 +14,8 @@ _EN_PLAN = re.compile(r"\b(11|12|13|14|15)th\s+five[- ]year", re.I)
 _EN_PLAN_NAME = {"11": "十一五", "12": "十二五", "13": "十三五", "14": "十四五", "15": "十五五"}
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _QUOTED = re.compile(r"[“\"'‘「『]([^”\"'’」』]{2,30})[”\"'’」』]")
-_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?\s*[—–\-~～至到]+\s*((?:19|20)\d{2})(?!\d)")
+# A plan period as written: 2012—2016, 2012-2016年, 2023至2025年.
+YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?\s*[—–\-~～至到]+\s*((?:19|20)\d{2})(?!\d)年?")
 _COMPARE_ZH = re.compile(r"各个(?:规划|文件|方案|计划)|各(?:规划|文件|方案|计划)|历次|怎样变化|如何变化|有何变化|变化情况|演变|不同(?:规划|文件|方案)|历年|对比各|有何不同|有什么不同|区别|相比")
 _COMPARE_EN = re.compile(
     r"\bcompar|\bchang(?:e|ed|es)\b|\bacross\b|\beach (?:plan|document)|plan to plan|over time|"
@@ -210,7 +211,7 @@ def analyze(question: str, lexicon: Lexicon | None = None) -> QueryAnalysis:
     for name, span in FIVE_YEAR_PLANS.items():
         if name in question:
             periods.append(span)
-    for a, b in _RANGE.findall(question):
+    for a, b in YEAR_RANGE.findall(question):
         if int(a) < int(b):
             periods.append((int(a), int(b)))
     for m in _EN_PLAN.finditer(question):

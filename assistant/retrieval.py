@@ -170,6 +170,15 @@ class HybridRetriever:
             boost *= 1.5  # the question names this plan's period (2012—2016, 十三五)
         return boost
 
+    def _by_document(self, ranking: list[str]) -> dict[str, list[str]]:
+        """A ranked id list split into each document's own ranking."""
+        out: dict[str, list[str]] = {}
+        for cid in ranking:
+            pos = self._pos.get(cid)
+            if pos is not None:
+                out.setdefault(self._chunks[pos].doc_id, []).append(cid)
+        return out
+
     def search(self, q: QueryAnalysis, k: int = 6) -> list[Evidence]:
         """Top ``k`` evidence chunks for an analysed question.
 
@@ -188,10 +197,10 @@ class HybridRetriever:
         fused: dict[str, float]
         if q.is_comparison:
             fused = {}
+            dense_by_doc, lex_by_doc = self._by_document(dense_order), self._by_document(lex_order)
             for doc_id in self._docs:
-                in_doc = {c.id for c in self._chunks if c.doc_id == doc_id}
-                fused.update(_rrf([[c for c in dense_order if c in in_doc][: self.dense_k],
-                                   [c for c in lex_order if c in in_doc][: self.dense_k]]))
+                fused.update(_rrf([dense_by_doc.get(doc_id, [])[: self.dense_k],
+                                   lex_by_doc.get(doc_id, [])[: self.dense_k]]))
         else:
             fused = _rrf([dense_order, lex_order])
         weights = term_weights(q, self._idf)

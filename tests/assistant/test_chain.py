@@ -188,16 +188,8 @@ def test_the_prompts_own_placeholder_is_removed(qa: PolicyQA) -> None:
     assert answer.trace["generator_used"] == "llamacpp" and "[n]" not in answer.answer
 
 
-class _TokenLLM(FakeLLM):
-    """Streams its reply a character at a time, as a real model does."""
-
-    def stream(self, messages: list[dict[str, str]], **_: object) -> Iterator[str]:
-        yield from list(self.reply)
-
-
 def test_words_before_the_first_number_show_before_the_sentence_ends(qa: PolicyQA) -> None:
-    chain = PolicyQA(qa.retriever, llms={"llamacpp": _TokenLLM("东湖高新区高新技术企业数量达到10000家[1]。")},
-                     default_generator="llamacpp", lexicon=qa.lexicon)
+    chain = _with_llm(qa, "东湖高新区高新技术企业数量达到10000家[1]。")  # streamed a character at a time
     events = list(chain.stream("东湖高新区2025年高新技术企业数量目标是多少？"))
     tokens = [e.data for e in events if e.event == "token"]
     assert tokens[0]["text"] == "东" and not any(t.get("reset") for t in tokens)
@@ -211,8 +203,7 @@ def test_words_before_the_first_number_show_before_the_sentence_ends(qa: PolicyQ
 
 
 def test_shown_words_are_replaced_when_the_sentence_fails_the_guard(qa: PolicyQA) -> None:
-    chain = PolicyQA(qa.retriever, llms={"llamacpp": _TokenLLM("东湖高新区高新技术企业数量达到12000家[1]。")},
-                     default_generator="llamacpp", lexicon=qa.lexicon)
+    chain = _with_llm(qa, "东湖高新区高新技术企业数量达到12000家[1]。")
     events = list(chain.stream("东湖高新区2025年高新技术企业数量目标是多少？"))
     tokens = [e.data for e in events if e.event == "token"]
     assert tokens[-1]["reset"] is True and "10000家" in tokens[-1]["text"]

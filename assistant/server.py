@@ -63,10 +63,7 @@ def build_services(settings: Settings) -> tuple[PolicyQA, DocumentLibrary]:
                   lexicon=make_lexicon(settings))
     retriever.refresh(force=True)  # BM25 and the document table, before the first question
     index.embedder.embed_queries(["warm up"])
-    for llm in llms.values():
-        load = getattr(llm, "load", None)
-        if callable(load):
-            load()
+    qa.warm()
     docs = index.documents()
     if not docs:
         log.warning("the index is empty: run `make setup` or `python -m ingest` first")

@@ -140,11 +140,14 @@ class FakeLLM:
 
     def __init__(self, reply: str) -> None:
         self.reply = reply
+        self.prompts: list[list[dict[str, str]]] = []
 
     def generate(self, messages: list[dict[str, str]], **_: object) -> _Completion:
+        self.prompts.append(messages)
         return _Completion(self.reply)
 
     def stream(self, messages: list[dict[str, str]], **_: object) -> Iterator[str]:
+        self.prompts.append(messages)
         yield from self.reply
 
 
@@ -195,11 +198,29 @@ def test_words_before_the_first_number_show_before_the_sentence_ends(qa: PolicyQ
     assert tokens[0]["text"] == "东" and not any(t.get("reset") for t in tokens)
     shown = "".join(t["text"] for t in tokens)
     assert shown == events[-1].data["answer"] == "东湖高新区高新技术企业数量达到10000家[1]。"
-    # No unchecked digit is ever shown: the number arrives with its checked sentence.
+    # A number shows only once complete and checked: never a prefix of it, never without its unit.
     partial = ""
     for t in tokens:
         partial += t["text"]
-        assert "1000" not in partial or "10000家[1]" in partial
+        assert "1000" not in partial or "10000家" in partial
+    assert any(p.endswith("10000家") for p in _prefixes(tokens))  # before the sentence ends
+
+
+def _prefixes(tokens: list[dict[str, str]]) -> list[str]:
+    shown, out = "", []
+    for t in tokens:
+        shown = t["text"] if t.get("reset") else shown + t["text"]
+        out.append(shown)
+    return out
+
+
+@pytest.mark.parametrize("reply", ["到2025年，突破1.2万家[1]。", "数量翻两番[1]。", "数量达到10001家[1]。"])
+def test_a_wrong_number_is_never_shown_even_for_a_moment(qa: PolicyQA, reply: str) -> None:
+    events = list(_with_llm(qa, reply).stream("东湖高新区2025年高新技术企业数量目标是多少？"))
+    tokens = [e.data for e in events if e.event == "token"]
+    wrong = ("1.2", "翻两", "10001")
+    assert not any(w in p for p in _prefixes(tokens)[:-1] for w in wrong)
+    assert events[-1].data["trace"]["generator_used"] == "extractive"
 
 
 def test_shown_words_are_replaced_when_the_sentence_fails_the_guard(qa: PolicyQA) -> None:
@@ -210,8 +231,68 @@ def test_shown_words_are_replaced_when_the_sentence_fails_the_guard(qa: PolicyQA
     assert "12000" not in "".join(t["text"] for t in tokens)
 
 
-def test_a_year_from_the_clause_lead_in_is_grounded(qa: PolicyQA) -> None:
-    # 4、“创谷”达到15个,众创空间达到100个。 sits under "2020年,实现以下具体目标:".
+def test_a_year_only_the_lead_in_states_is_not_grounded(qa: PolicyQA) -> None:
+    # 4、“创谷”达到15个,众创空间达到100个。 sits under "2020年,实现以下具体目标:", which the
+    # citation does not show, so a reader could not check the year there.
     answer = _with_llm(qa, "到2020年，众创空间达到100个[1]。").answer("“十三五”规划中2020年众创空间目标是多少？")
-    assert answer.trace["generator_used"] == "llamacpp", answer.trace.get("ungrounded")
-    assert answer.answer.startswith("到2020年，众创空间达到100个")
+    assert answer.trace["generator_used"] == "extractive" and answer.trace["ungrounded"] == ["2020"]
+    assert "100个" in answer.answer
+
+
+def test_every_prompt_starts_with_one_fixed_system_message(qa: PolicyQA) -> None:
+    # llama.cpp reuses an evaluated prefix, so the rules must not vary with the question.
+    llm = FakeLLM("东湖高新区高新技术企业数量达到10000家[1]。")
+    chain = PolicyQA(qa.retriever, llms={"llamacpp": llm}, default_generator="llamacpp", lexicon=qa.lexicon)
+    chain.answer("东湖高新区2025年高新技术企业数量目标是多少？")
+    chain.answer("What is the 2025 patent target for the optical valley?")
+    chain.answer("那上市企业呢？", [Turn(role="user", content="东湖高新区2025年高新技术企业数量目标是多少？"),
+                                Turn(role="assistant", content="突破10000家")])
+    assert len(llm.prompts) == 4  # zh answer, en answer, condense, follow-up answer
+    systems = {p[0]["content"] for p in llm.prompts}
+    assert len(systems) == 1 and all(p[0]["role"] == "system" for p in llm.prompts)
+    assert "English" in llm.prompts[1][1]["content"] and "中文" in llm.prompts[0][1]["content"]
+
+
+def test_evidence_names_each_document_once(qa: PolicyQA) -> None:
+    llm = FakeLLM("八大专项包括光电子与新一代信息技术专项[1]。")
+    chain = PolicyQA(qa.retriever, llms={"llamacpp": llm}, default_generator="llamacpp", lexicon=qa.lexicon)
+    answer = chain.answer("八大专项有哪些？")
+    prompt = llm.prompts[-1][1]["content"]
+    title = answer.citations[0].title
+    assert prompt.count(f"《{title}》") == 1 and prompt.count("[8]") == 1
+
+
+class _LocalFake(FakeLLM):
+    """A local model: has ``load``, which the remote adapters lack."""
+
+    loaded = False
+
+    def load(self) -> None:
+        self.loaded = True
+
+
+def test_warm_evaluates_the_system_prompt_of_local_models_only(qa: PolicyQA) -> None:
+    local, remote = _LocalFake("好"), FakeLLM("好")
+    PolicyQA(qa.retriever, llms={"llamacpp": local, "openai": remote}, lexicon=qa.lexicon).warm()
+    assert local.loaded and [p[0]["role"] for p in local.prompts] == ["system"]
+    assert remote.prompts == []
+
+
+def test_a_comparison_is_never_rephrased(qa: PolicyQA) -> None:
+    # Both figures are in the cited clauses, so only the structure stops the swap.
+    llm = FakeLLM("行动计划的目标是10000亿元[1]，新闻发布会的目标是13000亿元[2]。")
+    chain = PolicyQA(qa.retriever, llms={"llamacpp": llm}, default_generator="llamacpp", lexicon=qa.lexicon)
+    answer = chain.answer("2012年的五年行动计划和同年新闻发布会对2016年高新技术产业产值的目标有何不同？")
+    assert answer.trace["mode"] == "comparison" and answer.trace["generator_used"] == "extractive"
+    assert llm.prompts == [] and len(answer.citations) >= 2
+
+
+def test_an_answer_that_swaps_the_best_figure_for_another_falls_back(qa: PolicyQA) -> None:
+    # 3000万元 is in a cited clause, but the best sentence says 1000万元.
+    question = "东湖高新区关键核心技术攻关项目单个项目最高资助多少？"
+    chain = _with_llm(qa, "关键核心技术攻关项目单个项目最高资助3000万元[2]。")
+    answer = chain.answer(question)
+    assert answer.trace["generator_used"] == "extractive" and "1000万元" in answer.answer
+    assert "1000万" in answer.trace["dropped"][0]
+    kept = _with_llm(qa, "关键核心技术攻关项目单个项目最高资助1000万元[1]。").answer(question)
+    assert kept.trace["generator_used"] == "llamacpp"

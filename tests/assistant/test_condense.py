@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.condense import condense_rules, is_followup
+from assistant.condense import condense_rules, is_followup, keeps_context
 from assistant.types import Turn
 
 
@@ -39,3 +39,21 @@ def test_standalone_questions_are_unchanged() -> None:
 def test_followup_detection() -> None:
     assert is_followup("那上市企业呢？") and is_followup("And for 2020?")
     assert not is_followup("武汉市十三五规划的总体目标是什么？")
+
+
+_PREV = [Turn(role="user", content="2012年发布会上说到2016年技术合同成交额要达到多少？"),
+         Turn(role="assistant", content="300亿元")]
+
+
+@pytest.mark.parametrize(
+    ("question", "rewrite", "kept"),
+    [
+        ("高新技术企业呢？", "2012年发布会上说到2016年高新技术企业要达到多少？", True),
+        ("高新技术企业呢？", "高新技术企业是多少？", False),  # nothing carried forward
+        ("高新技术企业呢？", "2012年发布会上说到2016年技术合同成交额要达到多少？", False),  # new subject lost
+        ("那2020年呢？", "2012年发布会上说到2016年技术合同成交额要达到多少？", False),  # new year lost
+        ("那2020年呢？", "2020年技术合同成交额要达到多少？", True),
+    ],
+)
+def test_an_llm_rewrite_is_kept_only_if_it_carries_the_context(question: str, rewrite: str, kept: bool) -> None:
+    assert keeps_context(question, rewrite, _PREV) is kept

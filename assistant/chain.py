@@ -20,7 +20,13 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 from assistant import compose
 from assistant.condense import condense_rules, keeps_context
 from assistant.extractive import Unit, best_unit, select_units
-from assistant.grounding import ungrounded_numbers, unitless_numbers
+from assistant.grounding import (
+    drop_restated_years,
+    extract_numbers,
+    name_plans,
+    ungrounded_numbers,
+    unitless_numbers,
+)
 from assistant.query import FIVE_YEAR_PLANS, Lexicon, QueryAnalysis, analyze, default_lexicon
 from assistant.refusal import DEFAULT_MIN_COVERAGE, Refusal, check_refusal
 from assistant.retrieval import Evidence, HybridRetriever
@@ -36,6 +42,8 @@ _PLACEHOLDER = re.compile(r"\s*\[n\]")
 _UNCHECKED = re.compile(r"[\d０-９\[［]|翻|倍")
 # A number, marker or multiple the model may still be writing (10000 → 10000家, 翻 → 翻一番).
 _OPEN_TAIL = re.compile(r"(?:[\d０-９][\d０-９.．,，\s万亿千百十%％倍]*|[\[［][^\]］]*|翻[一两二三四]?|倍)$")
+_YEARS = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_ITEM_NUMBER = re.compile(r"^\s*[(（]?\d{1,2}[、.)）]")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])|(?<=\.\s)")
 
 
@@ -323,9 +331,10 @@ class PolicyQA:
         # What a reader sees in a citation, and nothing else: a year that only the clause's
         # lead-in (2020年,实现以下具体目标:) states cannot be checked there, so it fails.
         sources = [f"{c.title}\n{c.clause}\n{c.text}" for c in draft.citations]
-        missing = ungrounded_numbers(text, sources)
-        if draft.q.lang == "zh":  # an English sentence puts its units in words
-            missing += unitless_numbers(text, sources)
+        text = drop_restated_years(name_plans(text, sources), _YEARS.findall(draft.q.text), sources)
+        # A number is copied with the unit its clause gives it, in English answers too
+        # (the prompt asks for 15000家): "15000 enterprises" may drop 以上 or 左右 with it.
+        missing = ungrounded_numbers(text, sources) + unitless_numbers(text, sources)
         return text, missing
 
     def _showable(self, shown: str, pending: str, draft: Draft) -> str:
@@ -428,7 +437,7 @@ class PolicyQA:
             return draft.text, Usage(), False
         final, missing = self._check(shown + pending, draft)
         usage = Usage(prompt_tokens=prompt_tokens, completion_tokens=completion)
-        dropped = _dropped(draft.quotes[0][1], final)
+        dropped = _dropped(draft.quotes[0][1], final, draft.q.text)
         if missing or dropped or _terse(final):
             trace.update(llm_draft=shown + pending, grounded=not missing, ungrounded=missing, dropped=dropped)
             return draft.text, usage, False
@@ -445,14 +454,19 @@ def system_message() -> dict[str, str]:
     return {"role": "system", "content": render("system")}
 
 
-def _dropped(best: str, answer: str) -> list[str]:
-    """Figures of the best sentence that the answer leaves out (years aside).
+def _dropped(best: str, answer: str, question: str) -> list[str]:
+    """The best sentence's figures when the answer keeps none of them.
 
     The guard proves each number the LLM writes is in a cited clause, not that it is the
     one asked for: a 1.5B model will answer 3000万元 from the second quote where the first
-    says 1000万元. Keeping the best sentence's figures rules that swap out.
+    says 1000万元. An answer may leave out figures nobody asked for, but not all of them.
+    Years, item numbers and figures the question itself states (三个翻番) are not answers.
     """
-    return [n for n in ungrounded_numbers(best, [answer]) if not re.fullmatch(r"(?:19|20)\d{2}", n)]
+    best = _ITEM_NUMBER.sub("", best)
+    figures = [n.text for n in extract_numbers(best)
+               if not _YEARS.fullmatch(n.text) and ungrounded_numbers(n.text, [question])]
+    kept = [f for f in figures if not ungrounded_numbers(f, [answer])]
+    return [] if kept else figures
 
 
 def _terse(text: str) -> bool:

@@ -116,7 +116,10 @@ def keeps_context(question: str, rewrite: str, history: Sequence[Turn], lexicon:
     lex = lexicon or default_lexicon()
     new, old, out = (set(content_terms(analyze(t, lex))) for t in (question, prev, rewrite))
     carried = (old - new) & out or (_years(prev) - _years(question)) & _years(rewrite)
-    return bool(carried) and new <= out and _years(question) <= _years(rewrite)
+    asked = {int(y) for y in _years(question)}
+    # "And for 2020?" after a 2012–2016 plan: a period that excludes the new year must go.
+    stale = any(not int(a) <= y <= int(b) for a, b in YEAR_RANGE.findall(rewrite) for y in asked)
+    return bool(carried) and new <= out and _years(question) <= _years(rewrite) and not stale
 
 
 def _years(text: str) -> set[str]:

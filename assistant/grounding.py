@@ -74,7 +74,7 @@ def ungrounded_numbers(answer: str, sources: Iterable[str]) -> list[str]:
     return missing
 
 
-_BARE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])\s*(?=$|[^\u4e00-\u9fff%A-Za-z\d])")
+_BARE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?!\d|\.\d)\s*(?=$|[^\u4e00-\u9fff%A-Za-z\d])")
 _YEARLIKE = re.compile(r"(?:19|20)\d{2}")
 
 
@@ -94,6 +94,37 @@ def unitless_numbers(answer: str, sources: Iterable[str]) -> list[str]:
         if uses and all(re.match(r"[\u4e00-\u9fff%]", u) for u in uses):
             found.append(num)
     return found
+
+
+_PLAN_ORDINAL = re.compile(r"\b(1[0-5])(?:th)?[\s-]+Five[\s-]*Year\b", re.I)
+_CN_TENS = {10: "十", 11: "十一", 12: "十二", 13: "十三", 14: "十四", 15: "十五"}
+
+
+def name_plans(answer: str, sources: Iterable[str]) -> str:
+    """"13th Five-Year" → “十三五” where a source names that plan: a plan's name, not a figure.
+
+    A plan no source names keeps its digits, so the guard still flags it.
+    """
+    joined = "\n".join(sources)
+
+    def repl(m: re.Match[str]) -> str:
+        name = f"{_CN_TENS[int(m.group(1))]}五"
+        return f"“{name}”" if name in joined else m.group(0)
+
+    return _PLAN_ORDINAL.sub(repl, answer)
+
+
+def drop_restated_years(answer: str, years: Iterable[str], sources: Iterable[str]) -> str:
+    """Remove a year the question asked about and the answer restates ("2025年东湖高新区…",
+    "by 2025") when no source states it: the answer must not print a number its citation
+    lacks, and the year was the user's, not a finding."""
+    pool = list(sources)
+    for year in dict.fromkeys(years):
+        if not ungrounded_numbers(year, pool):
+            continue
+        answer = re.sub(rf"\s*\b(?:by|in|for|until|before|of)\s+{year}\b|\b{year}\s+(?=[A-Za-z])", "", answer)
+        answer = re.sub(rf"(?:到|至|在|于|截至)?{year}年?(?:底|末|前)?[，,]?", "", answer)
+    return re.sub(r" {2,}", " ", re.sub(r"\s+([,.;:])", r"\1", answer))
 
 
 def is_grounded(answer: str, sources: Iterable[str]) -> bool:

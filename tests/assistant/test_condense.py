@@ -53,6 +53,7 @@ _PREV = [Turn(role="user", content="2012年发布会上说到2016年技术合同
         ("高新技术企业呢？", "2012年发布会上说到2016年技术合同成交额要达到多少？", False),  # new subject lost
         ("那2020年呢？", "2012年发布会上说到2016年技术合同成交额要达到多少？", False),  # new year lost
         ("那2020年呢？", "2020年技术合同成交额要达到多少？", True),
+        ("那2020年呢？", "2012—2016年行动计划中2020年技术合同成交额要达到多少？", False),  # stale period
     ],
 )
 def test_an_llm_rewrite_is_kept_only_if_it_carries_the_context(question: str, rewrite: str, kept: bool) -> None:

@@ -1,6 +1,13 @@
 import pytest
 
-from assistant.grounding import extract_numbers, is_grounded, ungrounded_numbers, unitless_numbers
+from assistant.grounding import (
+    drop_restated_years,
+    extract_numbers,
+    is_grounded,
+    name_plans,
+    ungrounded_numbers,
+    unitless_numbers,
+)
 
 CLAUSE = "到2025年,东湖高新区高新技术企业数量力争突破10000家,瞪羚企业数量翻一番,经济总量突破5000亿元,研发经费投入年均增长14%以上。"
 
@@ -47,3 +54,23 @@ def test_a_number_written_without_its_unit_is_flagged() -> None:
     assert unitless_numbers("产值达到5000。", src) == ["5000"]
     assert unitless_numbers("形成40个基地，到2025年产值5000亿元，增长16.5%[1]", src) == []
     assert unitless_numbers("到2025，", src) == []  # years are not counts
+    assert unitless_numbers("The corridor should form 40.", src) == ["40"]  # a full stop is not a decimal point
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("东湖高新区2030年发明专利目标是翻一番。", "东湖高新区发明专利目标是翻一番。"),
+        ("到2030年，达到12000家。", "达到12000家。"),
+        ("The 2030 target is 12000 enterprises by 2030.", "The target is 12000 enterprises."),
+        ("到2025年突破10000家。", "到2025年突破10000家。"),  # the clause states 2025: kept
+    ],
+)
+def test_a_restated_year_no_source_states_is_removed(answer: str, expected: str) -> None:
+    assert drop_restated_years(answer, ["2025", "2030"], [CLAUSE]) == expected
+
+
+def test_plan_ordinals_become_the_plan_name_only_where_a_source_names_it() -> None:
+    src = ["武汉市科技创新发展“十三五”规划"]
+    assert name_plans("the 13th Five-Year plan", src) == "the “十三五” plan"
+    assert ungrounded_numbers(name_plans("the 12th Five-Year plan", src), src) == ["12"]

@@ -298,3 +298,25 @@ def test_an_answer_that_swaps_the_best_figure_for_another_falls_back(qa: PolicyQ
     assert "1000万" in answer.trace["dropped"][0]
     kept = _with_llm(qa, "关键核心技术攻关项目单个项目最高资助1000万元[1]。").answer(question)
     assert kept.trace["generator_used"] == "llamacpp"
+
+
+@pytest.mark.llm
+def test_the_real_local_llm_answers_one_question_through_the_chain(qa: PolicyQA) -> None:
+    import importlib.util
+
+    from assistant.llm import LlamaCppLLM
+    from assistant.settings import Settings
+
+    settings = Settings()
+    if not settings.llm_path.is_file() or importlib.util.find_spec("llama_cpp") is None:
+        pytest.skip("local LLM not built: run make setup")
+    llm = LlamaCppLLM(settings.llm_path, n_threads=settings.llm_threads)
+    chain = PolicyQA(qa.retriever, llms={"llamacpp": llm}, default_generator="llamacpp", lexicon=qa.lexicon)
+    try:
+        chain.warm()
+        answer = chain.answer("东湖高新区2025年高新技术企业数量目标是多少？")
+    finally:
+        llm.close()
+    assert "llm_draft" in answer.trace  # the model was asked, whatever the guard decided
+    assert "10000家" in answer.answer and answer.citations[0].doc_id == PATENT_DOC
+    assert answer.usage.prompt_tokens > 0 and answer.usage.completion_tokens > 0

@@ -27,7 +27,7 @@ from assistant.grounding import (
     ungrounded_numbers,
     unitless_numbers,
 )
-from assistant.query import FIVE_YEAR_PLANS, Lexicon, QueryAnalysis, analyze, default_lexicon
+from assistant.query import FIVE_YEAR_PLANS, YEAR, Lexicon, QueryAnalysis, analyze, default_lexicon
 from assistant.refusal import DEFAULT_MIN_COVERAGE, Refusal, check_refusal
 from assistant.retrieval import Evidence, HybridRetriever
 from assistant.terms import coverage, term_weights
@@ -42,7 +42,6 @@ _PLACEHOLDER = re.compile(r"\s*\[n\]")
 _UNCHECKED = re.compile(r"[\d０-９\[［]|翻|倍")
 # A number, marker or multiple the model may still be writing (10000 → 10000家, 翻 → 翻一番).
 _OPEN_TAIL = re.compile(r"(?:[\d０-９][\d０-９.．,，\s万亿千百十%％倍]*|[\[［][^\]］]*|翻[一两二三四]?|倍)$")
-_YEARS = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _ITEM_NUMBER = re.compile(r"^\s*[(（]?\d{1,2}[、.)）]")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])|(?<=\.\s)")
 
@@ -227,7 +226,7 @@ class PolicyQA:
         if q.periods and not q.years:
             period = ev.doc_period
             overlaps = period is not None and any(a <= period[1] and period[0] <= b for a, b in q.periods)
-            own = {int(y) for y in re.findall(r"(?<!\d)(?:19|20)\d{2}(?!\d)", best.text)}
+            own = {int(y) for y in YEAR.findall(best.text)}
             names = [n for n, span in FIVE_YEAR_PLANS.items() if span in q.periods]
             named = any(n in ev.chunk.text for n in names)  # “十二五”期间… in a later plan's review
             if not overlaps and not named and not any(a <= y <= b for y in own for a, b in q.periods):
@@ -331,7 +330,7 @@ class PolicyQA:
         # What a reader sees in a citation, and nothing else: a year that only the clause's
         # lead-in (2020年,实现以下具体目标:) states cannot be checked there, so it fails.
         sources = [f"{c.title}\n{c.clause}\n{c.text}" for c in draft.citations]
-        text = drop_restated_years(name_plans(text, sources), _YEARS.findall(draft.q.text), sources)
+        text = drop_restated_years(name_plans(text, sources), YEAR.findall(draft.q.text), sources)
         # A number is copied with the unit its clause gives it, in English answers too
         # (the prompt asks for 15000家): "15000 enterprises" may drop 以上 or 左右 with it.
         missing = ungrounded_numbers(text, sources) + unitless_numbers(text, sources)
@@ -464,7 +463,7 @@ def _dropped(best: str, answer: str, question: str) -> list[str]:
     """
     best = _ITEM_NUMBER.sub("", best)
     figures = [n.text for n in extract_numbers(best)
-               if not _YEARS.fullmatch(n.text) and ungrounded_numbers(n.text, [question])]
+               if not YEAR.fullmatch(n.text) and ungrounded_numbers(n.text, [question])]
     kept = [f for f in figures if not ungrounded_numbers(f, [answer])]
     return [] if kept else figures
 

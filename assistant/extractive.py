@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.query import QueryAnalysis
+from assistant.query import YEAR, QueryAnalysis
 from assistant.retrieval import Evidence
 from assistant.terms import coverage, term_weights
 
@@ -65,7 +65,7 @@ def _units(text: str, table: bool = False) -> list[str]:
                 continue
             segments = [seg.strip() for seg in _SEGMENT.findall(s) if seg.strip()]
             own = segments[0] if segments and _TIME_LEAD.match(segments[0]) else ""
-            lead = own or ("" if _YEAR.search(s) else carry)
+            lead = own or ("" if YEAR.search(s) else carry)
             if len(s) <= _LONG_SENTENCE:
                 out.append(f"{lead}{s}" if lead and not own else s)
             else:
@@ -74,7 +74,6 @@ def _units(text: str, table: bool = False) -> list[str]:
     return out
 
 
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _ASKS_TABLE = re.compile(r"表|专栏|指标|table|indicator", re.I)
 
 
@@ -100,7 +99,7 @@ def score_unit(text: str, q: QueryAnalysis, weights: dict[str, float], context: 
     if q.wants_number and _numeric(text):
         score *= 1.5
     asked = asked_years(q)
-    years = {int(y) for y in _YEAR.findall(text)} or {int(y) for y in _YEAR.findall(context)}
+    years = {int(y) for y in YEAR.findall(text)} or {int(y) for y in YEAR.findall(context)}
     if asked and years and not table:  # a table's year columns are baselines, not topics
         # A sentence about another year (a 2015 baseline when 2020 is asked) is not the answer.
         score *= 1.2 if years & asked else 0.6

@@ -79,9 +79,10 @@ _YEARLIKE = re.compile(r"(?:19|20)\d{2}")
 
 
 def unitless_numbers(answer: str, sources: Iterable[str]) -> list[str]:
-    """Numbers a Chinese answer writes bare that every source writes with a unit.
+    """Numbers an answer writes bare that every source writes with a unit.
 
-    "40" for 40个 or "5000" for 5000亿元 is a misquote even though the value appears.
+    "40" for 40个 or "5000" for 5000亿元 is a misquote even though the value appears; in an
+    English answer too, since the prompt asks for the Chinese unit (15000家).
     """
     text = _without_markers(answer)
     joined = "\n".join(normalize_numbers(s) for s in sources)

@@ -12,7 +12,7 @@ FIVE_YEAR_PLANS = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三
                    "十四五": (2021, 2025), "十五五": (2026, 2030)}
 _EN_PLAN = re.compile(r"\b(11|12|13|14|15)th\s+five[- ]year", re.I)
 _EN_PLAN_NAME = {"11": "十一五", "12": "十二五", "13": "十三五", "14": "十四五", "15": "十五五"}
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _QUOTED = re.compile(r"[“\"'‘「『]([^”\"'’」』]{2,30})[”\"'’」』]")
 # A plan period as written: 2012—2016, 2012-2016年, 2023至2025年.
 YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?\s*[—–\-~～至到]+\s*((?:19|20)\d{2})(?!\d)年?")
@@ -205,7 +205,7 @@ def analyze(question: str, lexicon: Lexicon | None = None) -> QueryAnalysis:
     """Rule-based analysis of one standalone question."""
     lex = lexicon or default_lexicon()
     lang = detect_lang(question)
-    years = [int(y) for y in _YEAR.findall(question)]
+    years = [int(y) for y in YEAR.findall(question)]
     periods: list[tuple[int, int]] = []
     expansions: list[str] = []
     for name, span in FIVE_YEAR_PLANS.items():

@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from assistant.query import EN_PLAN, EN_PLAN_NAME, EN_SCALE
+
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，％", "0123456789.,%")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(万亿|亿|万|千|(?:thousand|million|billion|trillion)\b)?\s*(%|倍)?",
@@ -19,8 +21,7 @@ _NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(万亿|亿|万|千|(?:thousand|million
 _MULTIPLE = re.compile(r"翻[一两二三四]?番|倍增")
 _MARKER = re.compile(r"\[\d+\]")
 _LIST_NUMBER = re.compile(r"(?m)^\s*(?:[-*•]\s*)?\d{1,2}[.、)]\s")
-_SCALE = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, None: 1.0,
-          "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_SCALE = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, **EN_SCALE}
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,7 @@ def extract_numbers(text: str, *, strip_markers: bool = True) -> list[NumberMent
     text = _without_markers(text) if strip_markers else normalize_numbers(text)
     found = [NumberMention(m.group(), 0.0, "multiple") for m in _MULTIPLE.finditer(text)]
     for m in _NUMBER.finditer(text):
-        scale = m.group(2).lower() if m.group(2) else None
-        value = float(m.group(1)) * _SCALE[scale]
+        value = float(m.group(1)) * (_SCALE[m.group(2).lower()] if m.group(2) else 1.0)
         found.append(NumberMention(m.group().strip(), value, m.group(3) or ""))
     return found
 
@@ -97,10 +97,6 @@ def unitless_numbers(answer: str, sources: Iterable[str]) -> list[str]:
     return found
 
 
-_PLAN_ORDINAL = re.compile(r"\b(1[0-5])(?:th)?[\s-]+Five[\s-]*Year\b", re.I)
-_CN_TENS = {10: "十", 11: "十一", 12: "十二", 13: "十三", 14: "十四", 15: "十五"}
-
-
 def name_plans(answer: str, sources: Iterable[str]) -> str:
     """"13th Five-Year" → “十三五” where a source names that plan: a plan's name, not a figure.
 
@@ -109,10 +105,10 @@ def name_plans(answer: str, sources: Iterable[str]) -> str:
     joined = "\n".join(sources)
 
     def repl(m: re.Match[str]) -> str:
-        name = f"{_CN_TENS[int(m.group(1))]}五"
+        name = EN_PLAN_NAME[m.group(1)]
         return f"“{name}”" if name in joined else m.group(0)
 
-    return _PLAN_ORDINAL.sub(repl, answer)
+    return EN_PLAN.sub(repl, answer)
 
 
 def drop_restated_years(answer: str, years: Iterable[str], sources: Iterable[str]) -> str:

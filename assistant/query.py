@@ -10,8 +10,8 @@ from pathlib import Path
 
 FIVE_YEAR_PLANS = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020),
                    "十四五": (2021, 2025), "十五五": (2026, 2030)}
-_EN_PLAN = re.compile(r"\b(11|12|13|14|15)th\s+five[- ]year", re.I)
-_EN_PLAN_NAME = {"11": "十一五", "12": "十二五", "13": "十三五", "14": "十四五", "15": "十五五"}
+EN_PLAN = re.compile(r"\b(11|12|13|14|15)th\s+five[- ]year", re.I)
+EN_PLAN_NAME = {"11": "十一五", "12": "十二五", "13": "十三五", "14": "十四五", "15": "十五五"}
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _QUOTED = re.compile(r"[“\"'‘「『]([^”\"'’」』]{2,30})[”\"'’」』]")
 # A plan period as written: 2012—2016, 2012-2016年, 2023至2025年.
@@ -125,7 +125,7 @@ def default_lexicon() -> Lexicon:
 _EN_AMOUNT = re.compile(
     r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(hundred million|million|billion|thousand|trillion)?"
     r"(?:\s*(yuan|rmb))?(?![\w])", re.I)
-_SCALE = {"thousand": 1e3, "million": 1e6, "hundred million": 1e8, "billion": 1e9, "trillion": 1e12}
+EN_SCALE = {"thousand": 1e3, "million": 1e6, "hundred million": 1e8, "billion": 1e9, "trillion": 1e12}
 
 
 def chinese_amounts(text: str) -> list[str]:
@@ -138,7 +138,7 @@ def chinese_amounts(text: str) -> list[str]:
     for num, scale, yuan in _EN_AMOUNT.findall(text):
         if not scale and "," not in num:
             continue
-        value = float(num.replace(",", "")) * _SCALE.get(scale.lower(), 1.0)
+        value = float(num.replace(",", "")) * EN_SCALE.get(scale.lower(), 1.0)
         if value >= 1e8 and value % 1e7 == 0:
             form = f"{value / 1e8:g}亿"
         elif value >= 1e4 and value % 1e3 == 0:
@@ -214,8 +214,8 @@ def analyze(question: str, lexicon: Lexicon | None = None) -> QueryAnalysis:
     for a, b in YEAR_RANGE.findall(question):
         if int(a) < int(b):
             periods.append((int(a), int(b)))
-    for m in _EN_PLAN.finditer(question):
-        name = _EN_PLAN_NAME[m.group(1)]
+    for m in EN_PLAN.finditer(question):
+        name = EN_PLAN_NAME[m.group(1)]
         periods.append(FIVE_YEAR_PLANS[name])
         expansions.append(name)
     groups = lex.alias_groups(question)

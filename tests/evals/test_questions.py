@@ -20,7 +20,10 @@ from evals.questions import (
 )
 from ingest.types import Document
 
-CORPUS = Path(__file__).resolve().parents[2] / "data" / "corpus"
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "data" / "corpus"
+HELDOUT_CORPUS = ROOT / "evals" / "corpora" / "heldout"
+HELDOUT_QUESTIONS = ROOT / "evals" / "questions" / "policy_heldout.jsonl"
 
 
 @cache
@@ -129,7 +132,12 @@ def test_bad_records_are_rejected() -> None:
         {**good, "type": "followup"},
         {**good, "type": "cross_doc"},
         {**good, "doc": ["000_842cfa3e60598410.txt", "002_fdf6c96830e6b8c3.txt"]},
-        {**good, "doc": "002.txt"},
+        {**good, "doc": "../x.txt"},
+        {**good, "doc": "sub/plan.txt"},
+        {**good, "doc": "sub\\plan.txt"},
+        {**good, "doc": ".hidden.txt"},
+        {**good, "doc": ""},
+        {**good, "id": ""},
         {**good, "history": [{"role": "assistant", "content": "hi"}]},
     ]
     for record in bad:
@@ -137,3 +145,99 @@ def test_bad_records_are_rejected() -> None:
             parse_questions([json.dumps(record)])
     with pytest.raises(QuestionFileError, match="duplicate"):
         parse_questions([json.dumps(good), json.dumps(good)])
+
+
+GOOD_RECORD = {
+    "id": "q001", "question": "x", "lang": "zh", "doc": "002_fdf6c96830e6b8c3.txt",
+    "clause": "一、工作目标", "answer": "y", "must_contain": ["100家"],
+    "type": "fact", "history": [],
+}
+
+
+def test_ids_and_doc_names_are_free_form() -> None:
+    """Any unique non-empty id and any plain file name (of any format) are accepted."""
+    record = {**GOOD_RECORD, "id": "cjrc-12", "doc": "plan.pdf"}
+    q = parse_questions([json.dumps(record)])[0]
+    assert (q.id, q.docs) == ("cjrc-12", ["plan.pdf"])
+    cross = {**record, "id": "h001", "type": "cross_doc", "doc": ["a.docx", "b plan.txt"],
+             "clause": ["一、", "二、"]}
+    assert parse_questions([json.dumps(cross)])[0].docs == ["a.docx", "b plan.txt"]
+
+
+@pytest.mark.parametrize("doc", ["../x.txt", "dir/x.txt", "dir\\x.txt", ".x.txt"])
+def test_paths_are_rejected_as_doc_names(doc: str) -> None:
+    with pytest.raises(QuestionFileError, match="field 'doc'"):
+        parse_questions([json.dumps({**GOOD_RECORD, "doc": doc})])
+
+
+def test_a_bad_field_gives_one_line_naming_file_line_and_field() -> None:
+    lines = [json.dumps(GOOD_RECORD), "", json.dumps({**GOOD_RECORD, "id": "q002", "lang": "fr"})]
+    with pytest.raises(QuestionFileError) as info:
+        parse_questions(lines, "questions.jsonl")
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith("questions.jsonl:3: field 'lang': ")
+    assert "'zh' or 'en'" in message
+
+
+def test_malformed_json_gives_one_line_with_line_number() -> None:
+    with pytest.raises(QuestionFileError) as info:
+        parse_questions([json.dumps(GOOD_RECORD), "{not json"], "q.jsonl")
+    assert str(info.value).startswith("q.jsonl:2: invalid JSON")
+    assert "\n" not in str(info.value)
+
+
+# --------------------------------------------------------------------------- held-out set
+
+
+@cache
+def heldout() -> tuple[Question, ...]:
+    return tuple(load_questions(HELDOUT_QUESTIONS))
+
+
+@cache
+def heldout_text(name: str) -> str:
+    """A held-out document's text, normalised as the metrics normalise answers.
+
+    .txt files are read as stored; .pdf/.docx go through the ingest loader (their text
+    layer), so the check also covers the two converted files.
+    """
+    path = HELDOUT_CORPUS / name
+    if path.suffix == ".txt":
+        return normalize(path.read_text(encoding="utf-8"))
+    from ingest.loaders import load_text
+
+    return normalize(load_text(path)[0])
+
+
+def test_heldout_file_loads_and_covers_the_mix() -> None:
+    qs = heldout()
+    assert len(qs) >= 60
+    assert len({q.id for q in qs}) == len(qs)
+    langs = Counter(q.lang for q in qs)
+    assert langs["en"] / len(qs) >= 0.3
+    types = Counter(q.type for q in qs)
+    assert types["unanswerable"] >= 10
+    assert types["cross_doc"] >= 1 and types["followup"] >= 1
+    assert all(q.history and q.history[-1].role == "assistant"
+               for q in qs if q.type == "followup")
+
+
+def test_heldout_documents_exist() -> None:
+    for q in heldout():
+        for d in q.docs:
+            assert (HELDOUT_CORPUS / d).is_file(), f"{q.id}: {d}"
+
+
+def test_heldout_gold_strings_are_in_their_documents() -> None:
+    """Each gold string is copied from (one of) its documents, and each cited document
+    contributes one; compared after the metrics' normalisation, so a figure the web dump
+    broke over lines (``2025\\n年``) still counts as verbatim."""
+    for q in heldout():
+        texts = [heldout_text(d) for d in q.docs]
+        for s in q.must_contain:
+            assert any(normalize(s) in t for t in texts), f"{q.id}: {s!r} not in {q.docs}"
+        for d, t in zip(q.docs, texts, strict=True):
+            assert any(normalize(s) in t for s in q.must_contain), f"{q.id}: {d} adds nothing"
+        assert answer_correct(q.answer, q.must_contain), q.id
+

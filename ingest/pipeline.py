@@ -1,14 +1,19 @@
-"""From a file to a parsed Document: load, normalise, clean, rebuild tables, parse clauses."""
+"""From a file to a parsed Document: load, normalise, clean, rebuild tables, parse clauses.
+
+Files on disk go through ``parse_file``, uploads held in memory through ``parse_bytes``;
+both share the loaders' format dispatch and the same ``IngestLimits``.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from ingest.boilerplate import strip_boilerplate
 from ingest.clauses import join_orphan_markers, parse_clauses
-from ingest.loaders import MAX_BYTES, SUPPORTED, load_text
+from ingest.limits import IngestLimits, resolve_limits
+from ingest.loaders import SUPPORTED, check_bytes, check_suffix, extract_text, load_text
 from ingest.metadata import extract_metadata
 from ingest.normalize import normalize_text
 from ingest.tables import rebuild_tables
@@ -58,10 +63,31 @@ def drop_repeated_title(lines: list[str], title: str, window: int = 8) -> list[s
     return out
 
 
-def parse_file(path: Path, *, max_bytes: int = MAX_BYTES) -> Document:
-    """Parse one file; its file name is its doc_id. Raises IngestError with a clear message."""
-    raw, data = load_text(path, max_bytes)
+def parse_file(path: Path, *, max_bytes: int | None = None,
+               limits: IngestLimits | None = None) -> Document:
+    """Parse one file; its file name is its doc_id. Raises IngestError with a clear message.
+
+    ``max_bytes`` is the older way to set ``limits.max_bytes`` and overrides it if given.
+    """
+    raw, data = load_text(path, limits=resolve_limits(limits, max_bytes))
     return parse_text(path.name, raw, sha256=hashlib.sha256(data).hexdigest(), source=str(path))
+
+
+def parse_bytes(name: str, data: bytes, *, limits: IngestLimits | None = None,
+                source: str = "") -> Document:
+    """Parse an upload held in memory, named by its own file name (doc_id, title fallback).
+
+    Nothing is written to disk first, so no temporary file name can leak into the
+    doc_id or title; the result equals ``parse_file`` of the same bytes but for ``source``.
+    """
+    doc_id = PurePath(name).name
+    if not doc_id:
+        raise IngestError("the upload has no file name")
+    limits = resolve_limits(limits)
+    check_suffix(doc_id)
+    check_bytes(data, limits)
+    raw = extract_text(doc_id, data, limits)
+    return parse_text(doc_id, raw, sha256=hashlib.sha256(data).hexdigest(), source=source)
 
 
 def file_sha256(path: Path) -> str:

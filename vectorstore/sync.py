@@ -1,8 +1,11 @@
 """Incremental, idempotent indexing of a corpus into a ``PolicyIndex``.
 
 Unchanged documents are recognised by content hash before they are parsed; changed ones
-are embedded together in large batches (encoding is nearly all the cost) and written in
-the same batches; each document still commits on its own, when its manifest is written.
+are embedded and written in small batches, flushed at the first document boundary once
+``embed_batch`` chunks are pending, so a kill loses at most that one batch of work. The
+encoder batches internally, so small flushes cost little throughput. A document commits
+when its manifest is written; a loader that fails with anything but IngestError still
+lets the documents loaded before it commit before the error propagates.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from ingest.types import Chunk, Document, IngestError
 if TYPE_CHECKING:
     from vectorstore.store import PolicyIndex
 
-EMBED_BATCH = 512  # chunks gathered across documents before one embed_passages call
+EMBED_BATCH = 64  # chunks pending (across documents) before they are embedded and committed
 # progress(doc_id, action), action in "added" | "replaced" | "unchanged" | "removed" | "failed"
 Progress = Callable[[str, str], None]
 
@@ -74,10 +77,12 @@ def sync_index(
     index.sweep()
     stored = index.manifest_metadata()
     pending: list[tuple[Document, list[Chunk]]] = []
-    n_pending = 0
     seen: set[str] = set()
+    in_flush = False
 
     def flush() -> None:
+        nonlocal in_flush
+        in_flush = True
         t = time.perf_counter()
         vectors = index.embed_passages([c.embed_text for _, chunks in pending for c in chunks])
         report.embed_seconds += time.perf_counter() - t
@@ -89,33 +94,37 @@ def sync_index(
             report.n_tokens += sum(c.n_tokens for c in chunks)
             notify(doc.doc_id, "replaced" if replaced else "added")
         pending.clear()
+        in_flush = False
 
-    for item in items:
-        src = item if isinstance(item, SourceDoc) else _loaded(*item)
-        if src.doc_id in seen:
-            raise ValueError(f"sync was given document {src.doc_id!r} twice")
-        seen.add(src.doc_id)
-        if keep_only is not None and src.doc_id not in keep_only:
-            continue
-        old = stored.get(src.doc_id)
-        if old is not None and index.is_current_meta(old, src.sha256):
-            report.unchanged.append(src.doc_id)
-            notify(src.doc_id, "unchanged")
-            continue
-        try:
-            doc, chunks = src.load()
-        except IngestError as e:
-            report.failed[src.doc_id] = str(e)
-            notify(src.doc_id, "failed")
-            continue
-        if doc.doc_id != src.doc_id:
-            raise ValueError(f"loader for {src.doc_id!r} returned document {doc.doc_id!r}")
-        check_chunks(doc, chunks)
-        pending.append((doc, chunks))
-        n_pending += len(chunks)
-        if n_pending >= embed_batch:
-            flush()
-            n_pending = 0
+    try:
+        for item in items:
+            src = item if isinstance(item, SourceDoc) else _loaded(*item)
+            if src.doc_id in seen:
+                raise ValueError(f"sync was given document {src.doc_id!r} twice")
+            seen.add(src.doc_id)
+            if keep_only is not None and src.doc_id not in keep_only:
+                continue
+            old = stored.get(src.doc_id)
+            if old is not None and index.is_current_meta(old, src.sha256):
+                report.unchanged.append(src.doc_id)
+                notify(src.doc_id, "unchanged")
+                continue
+            try:
+                doc, chunks = src.load()
+            except IngestError as e:
+                report.failed[src.doc_id] = str(e)
+                notify(src.doc_id, "failed")
+                continue
+            if doc.doc_id != src.doc_id:
+                raise ValueError(f"loader for {src.doc_id!r} returned document {doc.doc_id!r}")
+            check_chunks(doc, chunks)
+            pending.append((doc, chunks))
+            if sum(len(cs) for _, cs in pending) >= embed_batch:
+                flush()  # at a document boundary: each document commits whole
+    except Exception:
+        if pending and not in_flush:
+            flush()  # what was loaded before the failure is kept; then the error surfaces
+        raise
     if pending:
         flush()
 

@@ -3,6 +3,7 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
+    PQA_READ_ONLY=true \
     PIP_NO_CACHE_DIR=1 \
     HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1 \
@@ -41,4 +42,6 @@ RUN pip install . \
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s \
     CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz').status != 200)"
+# Read-only by default (PQA_READ_ONLY above): serving on 0.0.0.0 with uploads and deletes
+# needs PQA_API_KEY (run with -e PQA_API_KEY=… -e PQA_READ_ONLY=false).
 CMD ["python", "-m", "assistant", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -12,7 +12,7 @@ import typer
 from pydantic import TypeAdapter, ValidationError
 
 from assistant.settings import Settings
-from assistant.types import Answer, Generator, Turn
+from assistant.types import Answer, Generator, Turn, question_problem
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Cited question answering over the policy corpus.")
@@ -69,6 +69,9 @@ def ask(
     turns = load_history(history) if history else []
     if not question.strip():
         raise _fail("the question is empty", 2)
+    problem = question_problem(question)
+    if problem:
+        raise _fail(f"the question {problem}", 2)
     settings = Settings()
     if generator:  # an explicit choice must run or fail, never fall back quietly
         settings = settings.model_copy(update={"generator": generator})
@@ -85,16 +88,23 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
     log_level: Annotated[Literal["debug", "info", "warning", "error"], typer.Option()] = "info",
+    allow_open_writes: Annotated[bool, typer.Option(
+        "--allow-open-writes",
+        help="Serve uploads and deletes on a non-loopback host without an API key.")] = False,
 ) -> None:
     """Run the server: API under /v1, docs at /docs, health at /healthz, the page at /."""
     import uvicorn
 
-    from assistant.server import make_server_app
+    from assistant.server import make_server_app, open_writes_problem
 
+    settings = Settings()
+    problem = open_writes_problem(host, settings, allow_open_writes=allow_open_writes)
+    if problem:
+        raise _fail(problem, 2)
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline: never phone home
     logging.basicConfig(level=log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    application = make_server_app(Settings())
+    application = make_server_app(settings)
     typer.echo(f"serving on http://{host}:{port} (API /v1, docs /docs, health /healthz); "
                "loading models…", err=True)
     uvicorn.run(application, host=host, port=port, log_level=log_level.lower(),

@@ -7,12 +7,14 @@ have, ``/healthz`` answers 503 and ``/v1`` calls 503 "loading".
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
 import logging
 import time
 from typing import cast
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
+from starlette.routing import Mount
 
 from assistant.api import create_lazy_app
 from assistant.api.services import LazyLibrary, LazyQA, Services
@@ -22,6 +24,7 @@ from assistant.library import DocumentLibrary
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
 from assistant.types import Generator
+from assistant.ui_guard import QueueJoinGuard
 
 log = logging.getLogger(__name__)
 UI_WAIT_SECONDS = 30.0  # a question asked on the page during startup waits this long
@@ -68,8 +71,8 @@ def build_services(settings: Settings) -> tuple[PolicyQA, DocumentLibrary]:
     if not docs:
         log.warning("the index is empty: run `make setup` or `python -m ingest` first")
     library = DocumentLibrary(index, retriever, corpus_dir=settings.corpus_dir,
-                              max_tokens=settings.chunk_tokens,
-                              max_bytes=settings.max_upload_mb * 1024 * 1024)
+                              max_tokens=settings.chunk_tokens, limits=settings.ingest_limits,
+                              max_waiting=settings.max_queued_uploads)
     log.info("loaded %d documents, %d chunks in %.1f s", len(docs), sum(d.n_chunks for d in docs),
              time.monotonic() - start)
     return qa, library
@@ -100,7 +103,38 @@ def mount_ui(app: FastAPI, settings: Settings) -> bool:
     blocks = build_ui(qa, library, settings)
     # Routes added so far win; the page takes every other path, so it is mounted last.
     gr.mount_gradio_app(app, blocks, path="/", max_file_size=f"{settings.max_upload_mb}mb")
+    mounted = next(r for r in reversed(app.routes) if isinstance(r, Mount) and r.path == "")
+    mounted.app = QueueJoinGuard(
+        mounted.app, valid_ids=lambda: blocks.fns.keys(),
+        known_session=lambda s: s in blocks._queue.pending_messages_per_session,
+        max_bytes=settings.max_request_kb * 1024)
+    # Gradio checks that a file an event names is one it received in an upload only once
+    # the app "has launched", which a mounted app never does: switch the check on.
+    blocks.has_launched = True
     return True
+
+
+def is_loopback(host: str) -> bool:
+    """Only this machine can connect: localhost or a loopback address (127.0.0.0/8, ::1)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name may resolve anywhere
+
+
+def open_writes_problem(host: str, settings: Settings, *, allow_open_writes: bool = False) -> str | None:
+    """Why serving on ``host`` would let anyone who reaches it change the corpus, or None.
+
+    The safe setting is the default: on a non-loopback interface, writes need a key
+    (PQA_API_KEY) or read-only mode (PQA_READ_ONLY), unless explicitly allowed.
+    """
+    if is_loopback(host) or settings.api_key or settings.read_only or allow_open_writes:
+        return None
+    return (f"refusing to serve on {host} with write access and no API key: anyone who reaches "
+            "it could upload, overwrite or delete documents. Set PQA_API_KEY, or PQA_READ_ONLY=true, "
+            "or pass --allow-open-writes if that is really intended.")
 
 
 def app_factory() -> FastAPI:

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ingest.limits import IngestLimits
+
 GeneratorName = Literal["extractive", "llamacpp", "openai"]
 
 DEFAULT_EMBEDDING_DIRNAME = "multilingual-e5-small"
@@ -43,8 +45,17 @@ class Settings(BaseSettings):
     aliases_path: Path | None = None  # extra alias rows (canonical<TAB>alias,…)
 
     api_key: str | None = None
+    read_only: bool = False  # no uploads or deletes, through the API or the page
     cors_origins: list[str] = []
     max_upload_mb: int = 20
+    upload_wait_seconds: float = 10.0  # an upload not indexed by then answers 202 with a job
+    max_queued_uploads: int = 8  # more waiting uploads get 429
+    # Bounds on one document's parsing, checked before the work (see ingest.limits).
+    max_inflated_mb: int = 100
+    max_paragraphs: int = 50_000
+    max_pages: int = 2_000
+    max_text_chars: int = 2_000_000
+    max_chunks: int = 5_000
     max_request_kb: int = 256  # JSON request bodies; larger ones get 413 before parsing
 
     @property
@@ -54,6 +65,13 @@ class Settings(BaseSettings):
     @property
     def llm_path(self) -> Path:
         return self.llm_model_path or self.models_dir / DEFAULT_LLM_FILENAME
+
+    @property
+    def ingest_limits(self) -> IngestLimits:
+        return IngestLimits(max_bytes=self.max_upload_mb * 1024 * 1024,
+                            max_inflated_bytes=self.max_inflated_mb * 1024 * 1024,
+                            max_paragraphs=self.max_paragraphs, max_pages=self.max_pages,
+                            max_text_chars=self.max_text_chars, max_chunks=self.max_chunks)
 
     @property
     def chroma_dir(self) -> Path:

@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_WORD = re.compile(r"[^\W_]")  # a letter, digit or ideograph of any script; not punctuation or emoji
+
 Role = Literal["user", "assistant"]
 Generator = Literal["extractive", "llamacpp", "openai"]
+
+
+def text_problem(text: str) -> str | None:
+    """Why a text cannot reach the chain: a lone UTF-16 surrogate, which JSON can carry
+    ("\\ud800") but no tokenizer or encoder accepts. None when it is fine."""
+    if _SURROGATE.search(text):
+        return "contains a lone surrogate (\\ud800–\\udfff), which is not valid Unicode text"
+    return None
+
+
+def question_problem(question: str) -> str | None:
+    """Why a question cannot be asked: invalid text, or no word at all ("？？？！！！", emoji)."""
+    problem = text_problem(question)
+    if problem is None and not _WORD.search(question):
+        problem = "has no words to search for (only punctuation, symbols or emoji)"
+    return problem
 
 
 class Turn(BaseModel):

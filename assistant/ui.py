@@ -7,7 +7,6 @@ from ``assistant.ui_render``. Nothing here runs at import time.
 
 from __future__ import annotations
 
-import hmac
 import logging
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -18,7 +17,7 @@ import gradio as gr
 from assistant import ui_render as render
 from assistant.library import DocumentLibrary
 from assistant.settings import Settings
-from assistant.types import Generator, QAService, Turn
+from assistant.types import Generator, QAService, Turn, question_problem
 from assistant.ui_assets import CLICK_JS, STYLE
 
 log = logging.getLogger(__name__)
@@ -32,8 +31,11 @@ EXAMPLES = [
 AUTO = "auto"
 DOC_HEADERS = ["文件 / File", "标题 / Title", "日期 / Date", "规划期 / Period",
                "条款 / Clauses", "片段 / Chunks"]
-KEY_REQUIRED = "需要正确的 API 密钥 / The right API key is required."
 NO_LIBRARY = "文档管理不可用 / Document management is not available here."
+READ_ONLY = "只读模式：不能上传或删除文档 / Read-only: documents cannot be uploaded or deleted."
+NOT_UPLOADED = "不是本页上传的文件 / not a file uploaded through this page"
+MAX_FILES = 20  # files per upload click
+CACHE_CLEANUP = (3600, 3600)  # Gradio deletes uploaded files hourly once they are an hour old
 
 Exchange = dict[str, Any]  # {"question": str, "answer": Answer dict | None, "error": str | None}
 Messages = list[dict[str, str]]
@@ -46,23 +48,6 @@ class ChatPage:
         self.qa = qa
         self.library = library
         self.settings = settings
-
-    # -- access -----------------------------------------------------------------------
-    @property
-    def needs_key(self) -> bool:
-        return bool(self.settings.api_key)
-
-    def allowed(self, authed: bool) -> bool:
-        """Every handler asks this: the key is checked once per browser session."""
-        return authed or not self.needs_key
-
-    def unlock(self, key: str) -> tuple[bool, dict[str, Any], dict[str, Any], str]:
-        """(authed, gate update, main update, message) for the API key box."""
-        ok = not self.needs_key or hmac.compare_digest((key or "").encode(),
-                                                       (self.settings.api_key or "").encode())
-        if not ok:
-            return False, gr.update(visible=True), gr.update(visible=False), KEY_REQUIRED
-        return True, gr.update(visible=False), gr.update(visible=True), ""
 
     # -- chat ---------------------------------------------------------------------------
     def generator_choices(self) -> list[tuple[str, str]]:
@@ -97,14 +82,16 @@ class ChatPage:
         return turns
 
     def respond(self, question: str, exchanges: list[Exchange], generator: str, top_k: float,
-                show_query: bool, authed: bool) -> Iterator[tuple[Messages, list[Exchange], str]]:
+                show_query: bool) -> Iterator[tuple[Messages, list[Exchange], str]]:
         """Stream one answer: (chat messages, conversation state, cleared question box)."""
         question = (question or "").strip()
         if not question:
             yield self.messages(exchanges, show_query), exchanges, ""
             return
-        if not self.allowed(authed):
-            failed = [*exchanges, {"question": question, "answer": None, "error": KEY_REQUIRED}]
+        problem = question_problem(question)
+        if problem:
+            failed = [*exchanges, {"question": question, "answer": None,
+                                   "error": f"问题无效 / The question {problem}."}]
             yield self.messages(failed, show_query), exchanges, question
             return
         gen = None if generator in (None, "", AUTO) else cast(Generator, generator)
@@ -129,10 +116,8 @@ class ChatPage:
         exchanges = [*exchanges, ex]
         yield self.messages(exchanges, show_query), exchanges, ""
 
-    def open_citation(self, exchanges: Sequence[Exchange], authed: bool, evt: gr.EventData) -> str:
+    def open_citation(self, exchanges: Sequence[Exchange], evt: gr.EventData) -> str:
         """The clause panel for a clicked citation (the browser sends its "turn:n" key)."""
-        if not self.allowed(authed):
-            return render.PANEL_PLACEHOLDER
         parsed = render.parse_cite_key(str(getattr(evt, "cite", "")))
         if parsed is None or parsed[0] >= len(exchanges):
             return render.PANEL_PLACEHOLDER
@@ -150,15 +135,19 @@ class ChatPage:
         return render.render_clause_panel(cite, clauses)
 
     # -- documents ------------------------------------------------------------------------
-    def blocked(self, authed: bool) -> str | None:
-        """Why the Documents tab cannot act, or None when it can."""
-        if not self.allowed(authed):
-            return KEY_REQUIRED
-        return NO_LIBRARY if self.library is None else None
+    @property
+    def writable(self) -> bool:
+        return self.library is not None and not self.settings.read_only
 
-    def documents(self, authed: bool) -> tuple[list[list[Any]], dict[str, Any]]:
+    def blocked(self) -> str | None:
+        """Why the Documents tab cannot upload or delete, or None when it can."""
+        if self.library is None:
+            return NO_LIBRARY
+        return READ_ONLY if self.settings.read_only else None
+
+    def documents(self) -> tuple[list[list[Any]], dict[str, Any]]:
         """(table rows, delete-dropdown update) for the Documents tab."""
-        if self.blocked(authed) or self.library is None:
+        if self.library is None:
             return [], gr.update(choices=[], value=None)
         try:
             docs = self.library.documents()
@@ -169,39 +158,73 @@ class ChatPage:
         return rows, gr.update(choices=[d.doc_id for d in docs], value=None)
 
     def upload(
-        self, files: list[str] | None, authed: bool,
+        self, files: list[str] | None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects its tracker via this default
     ) -> tuple[str, None, list[list[Any]], dict[str, Any]]:
         """Index each uploaded file, reporting per file; (report, cleared files, table, dropdown)."""
-        why = self.blocked(authed)
+        why = self.blocked()
         if why or self.library is None:
             return (render.render_upload_report([("—", False, why or NO_LIBRARY)]), None,
-                    *self.documents(authed))
+                    *self.documents())
         rows: list[tuple[str, bool, str]] = []
         paths = [Path(f) for f in files or []]
+        if len(paths) > MAX_FILES:
+            rows.append(("—", False, f"一次最多 {MAX_FILES} 个文件 / at most {MAX_FILES} files at once"))
+            paths = []
         for i, path in enumerate(paths):
             progress((i, len(paths)), desc=f"索引 / Indexing {path.name}")
-            try:
-                doc = self.library.add(path.name, path.read_bytes())
+            data = self.uploaded_bytes(path)
+            if data is None:
+                log.warning("page upload refused: %s is not in Gradio's upload folder", path)
+                rows.append((path.name, False, NOT_UPLOADED))
+                continue
+            try:  # the same job queue as the API's uploads, one document at a time
+                job = self.library.submit(path.name, data)  # Gradio keeps the upload's own name
+                while not job.wait(0.5):
+                    progress((i + job.progress) / len(paths),
+                             desc=f"索引 / Indexing {path.name}: {job.stage}")
+                if job.error is not None:
+                    raise job.error
+                doc = job.result
                 rows.append((path.name, True, f"《{doc.title}》 {doc.n_clauses} 条款 / clauses"))
             except Exception as exc:  # IngestError says why; anything else is still per file
                 log.info("upload of %s refused: %s", path.name, exc)
                 rows.append((path.name, False, str(exc) or type(exc).__name__))
-        return (render.render_upload_report(rows), None, *self.documents(authed))
+        return (render.render_upload_report(rows), None, *self.documents())
 
-    def delete(self, doc_id: str | None, authed: bool) -> tuple[str, list[list[Any]], dict[str, Any]]:
+    def uploaded_bytes(self, path: Path) -> bytes | None:
+        """The file's bytes if Gradio itself received it in an upload, else None.
+
+        The browser names the file it uploaded by its server path, so a hostile client can
+        name any path; only a regular file inside Gradio's upload folder is read.
+        """
+        from gradio.utils import get_upload_folder
+
+        folder = Path(get_upload_folder()).resolve()
+        try:
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        if not real.is_relative_to(folder) or real == folder or not real.is_file():
+            return None
+        max_bytes = self.settings.max_upload_mb * 1024 * 1024
+        with real.open("rb") as f:
+            data = f.read(max_bytes + 1)
+        return data  # the library refuses one byte over the limit with its own message
+
+    def delete(self, doc_id: str | None) -> tuple[str, list[list[Any]], dict[str, Any]]:
         """Delete the chosen document; (status, table, dropdown)."""
-        why = self.blocked(authed)
+        why = self.blocked()
         if why or self.library is None:
-            return why or NO_LIBRARY, *self.documents(authed)
+            return why or NO_LIBRARY, *self.documents()
         if not doc_id:
-            return "请先选择文档 / Choose a document first.", *self.documents(authed)
+            return "请先选择文档 / Choose a document first.", *self.documents()
         try:
             self.library.delete(doc_id)
             status = f"已删除 / Deleted: {doc_id}"
         except Exception as exc:
             status = f"删除失败 / Delete failed: {doc_id}: {exc}"
-        return status, *self.documents(authed)
+        return status, *self.documents()
 
 
 def pick_row(evt: gr.SelectData) -> str | None:
@@ -214,18 +237,15 @@ def build_ui(qa: QAService, library: DocumentLibrary | None, settings: Settings)
     """The page. Mount it with ``gr.mount_gradio_app``; it carries its own CSS and script."""
     page = ChatPage(qa, library, settings)
     private: dict[str, Any] = {"api_visibility": "private"}  # the HTTP API is /v1, not Gradio's
-    with gr.Blocks(title="政策问答 / PolicyQA", analytics_enabled=False) as demo:
-        authed = gr.State(not page.needs_key)
+    with gr.Blocks(title="政策问答 / PolicyQA", analytics_enabled=False,
+                   delete_cache=CACHE_CLEANUP) as demo:
         exchanges = gr.State([])
         gr.HTML(f"<style>{STYLE}</style>", elem_id="pqa-style", padding=False, js_on_load=None)
         gr.HTML('<div class="pqa-header"><h1>政策问答 <span>/ PolicyQA</span></h1>'
                 "<p>基于政策文件的引用式问答 · Cited answers from Chinese policy documents</p></div>",
                 js_on_load=None)
-        with gr.Column(visible=page.needs_key, elem_id="pqa-gate") as gate:
-            key_box = gr.Textbox(label="API 密钥 / API key", type="password", max_lines=1)
-            key_btn = gr.Button("进入 / Enter", variant="primary")
-            key_msg = gr.Markdown()
-        with gr.Column(visible=not page.needs_key, elem_id="pqa-main") as main, gr.Tabs():
+        # With PQA_API_KEY set, the page and all of Gradio's routes sit behind /login.
+        with gr.Column(elem_id="pqa-main"), gr.Tabs():
             with gr.Tab("问答 / Ask", id="ask"), gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=420):
                     # sanitize_html=False: Gradio's sanitizer strips the data-pqa-cite links, and
@@ -252,21 +272,21 @@ def build_ui(qa: QAService, library: DocumentLibrary | None, settings: Settings)
                     panel = gr.HTML(render.PANEL_PLACEHOLDER, elem_id="pqa-panel", js_on_load=CLICK_JS)
             with gr.Tab("文档 / Documents", id="docs") as docs_tab:
                 managed = library is not None
-                gr.Markdown(NO_LIBRARY, visible=not managed)
+                gr.Markdown(page.blocked() or "", visible=not page.writable, elem_id="pqa-docs-note")
                 table = gr.Dataframe(headers=DOC_HEADERS, interactive=False, elem_id="pqa-docs",
                                      wrap=True, label="文档 / Documents", visible=managed)
-                with gr.Row(visible=managed):
+                with gr.Row(visible=page.writable):
                     files = gr.File(label="上传文件 / Upload files", file_count="multiple",
                                     type="filepath", elem_id="pqa-files")
                     with gr.Column():
                         upload_btn = gr.Button("上传 / Upload", variant="primary", elem_id="pqa-upload")
                         report = gr.HTML(js_on_load=None, elem_id="pqa-upload-report")
-                with gr.Row(visible=managed):
+                with gr.Row(visible=page.writable):
                     doc_pick = gr.Dropdown([], label="选择文档 / Document", elem_id="pqa-doc-pick")
                     delete_btn = gr.Button("删除 / Delete", variant="stop", elem_id="pqa-delete")
                 delete_msg = gr.Markdown()
 
-        ask = {"fn": page.respond, "inputs": [question, exchanges, generator, top_k, show_query, authed],
+        ask = {"fn": page.respond, "inputs": [question, exchanges, generator, top_k, show_query],
                "outputs": [chatbot, exchanges, question], "concurrency_id": "answer", **private}
         question.submit(**ask)
         send.click(**ask)
@@ -274,19 +294,16 @@ def build_ui(qa: QAService, library: DocumentLibrary | None, settings: Settings)
                        **private)
         chatbot.clear(lambda: ([], render.PANEL_PLACEHOLDER), outputs=[exchanges, panel], **private)
         show_query.change(page.messages, [exchanges, show_query], chatbot, **private)
-        panel.click(page.open_citation, [exchanges, authed], panel, **private)
+        panel.click(page.open_citation, [exchanges], panel, **private)
 
-        def refresh(ok: bool) -> tuple[Any, ...]:
-            return (*page.documents(ok), gr.update(choices=page.generator_choices()))
+        def refresh() -> tuple[Any, ...]:
+            return (*page.documents(), gr.update(choices=page.generator_choices()))
 
-        key_ev = {"fn": page.unlock, "inputs": [key_box], "outputs": [authed, gate, main, key_msg],
-                  **private}
-        key_btn.click(**key_ev).then(refresh, [authed], [table, doc_pick, generator], **private)
-        key_box.submit(**key_ev).then(refresh, [authed], [table, doc_pick, generator], **private)
-        demo.load(refresh, [authed], [table, doc_pick, generator], **private)
+        demo.load(refresh, None, [table, doc_pick, generator], **private)
         # Documents may change through the HTTP API too: reread them whenever the tab opens.
-        docs_tab.select(page.documents, [authed], [table, doc_pick], **private)
+        docs_tab.select(page.documents, None, [table, doc_pick], **private)
         table.select(pick_row, None, doc_pick, **private)
-        upload_btn.click(page.upload, [files, authed], [report, files, table, doc_pick], **private)
-        delete_btn.click(page.delete, [doc_pick, authed], [delete_msg, table, doc_pick], **private)
+        if page.writable:
+            upload_btn.click(page.upload, [files], [report, files, table, doc_pick], **private)
+            delete_btn.click(page.delete, [doc_pick], [delete_msg, table, doc_pick], **private)
     return demo

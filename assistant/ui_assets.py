@@ -29,7 +29,6 @@ STYLE = """
 .pqa-header h1 { margin: 0.2em 0 0; font-size: 1.6rem; }
 .pqa-header h1 span { font-weight: 400; opacity: 0.65; font-size: 1.1rem; }
 .pqa-header p { margin: 0.2em 0 0.6em; opacity: 0.75; }
-#pqa-gate { max-width: 420px; }
 .pqa-answer-text { line-height: 1.7; }
 .pqa-cursor { opacity: 0.6; animation: pqa-blink 1s steps(2) infinite; }
 @keyframes pqa-blink { 50% { opacity: 0; } }

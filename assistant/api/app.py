@@ -13,14 +13,15 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from starlette.routing import Match
+from starlette.routing import Match, Mount
 
 from assistant.api import errors
+from assistant.api.auth import AuthGate
 from assistant.api.deps import require_api_key
-from assistant.api.errors import APIError, ErrorBody
+from assistant.api.errors import APIError, CatchAll, ErrorBody
 from assistant.api.limits import BodyLimitMiddleware
 from assistant.api.queue import LLMQueue
-from assistant.api.routes import answer, documents, health, openai_compat
+from assistant.api.routes import answer, documents, health, jobs, login, openai_compat
 from assistant.api.services import Builder, Services
 from assistant.library import DocumentLibrary
 from assistant.settings import Settings
@@ -62,7 +63,9 @@ _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
 
 async def _no_route(request: Request) -> None:
     path, method = request.url.path, request.method
-    routes = [r for r in request.app.router.routes if getattr(r, "endpoint", None) is not _no_route]
+    # A page mounted at "/" matches every path and method; only real routes say what is allowed.
+    routes = [r for r in request.app.router.routes
+              if getattr(r, "endpoint", None) is not _no_route and not isinstance(r, Mount)]
 
     def matches(m: str) -> bool:
         return any(r.matches({**request.scope, "method": m})[0] is Match.FULL for r in routes)
@@ -91,17 +94,27 @@ def _build(services: Services, *, lifespan: Lifespan | None = None) -> FastAPI:
     api = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)], responses=_ERRORS)
     api.include_router(answer.router)
     api.include_router(documents.router)
+    api.include_router(jobs.router)
     api.include_router(openai_compat.router)
     app.include_router(api)
     app.include_router(health.router)
+    if settings.api_key:
+        app.include_router(login.router)
     # Last among the API routes: an unknown /v1 path gets our JSON 404/405 rather than
     # falling through to a page mounted at "/".
     app.add_api_route("/v1/{rest:path}", _no_route, methods=_METHODS, include_in_schema=False)
 
+    # Innermost first. From the outside in: CORS, the key gate (before any body is read),
+    # the catch-all 500, the body limit.
     upload_limit = settings.max_upload_mb * 1024 * 1024 + UPLOAD_OVERHEAD
     app.add_middleware(BodyLimitMiddleware, default=settings.max_request_kb * 1024,
-                       overrides=[("POST", "/v1/documents", upload_limit)])
-    if settings.cors_origins:  # added last, so it is outermost and even a 413 carries CORS headers
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
-                           allow_headers=["*"], expose_headers=["Retry-After"])
+                       prefixes=("/v1", "/gradio_api/upload"),
+                       overrides=[("POST", "/v1/documents", upload_limit),
+                                  ("POST", "/gradio_api/upload", upload_limit)])
+    app.add_middleware(CatchAll)
+    app.add_middleware(AuthGate, key=settings.api_key, read_only=settings.read_only)
+    # Always installed, even with no origins allowed: a mounted Gradio app then adds no CORS
+    # policy of its own (it would reflect any http://localhost:* origin with credentials).
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
+                       allow_headers=["*"], expose_headers=["Retry-After"])
     return app

@@ -1,7 +1,8 @@
 """One error shape for every failure: ``{"error": {"code": ..., "message": ...}}``.
 
 It is also the shape OpenAI clients parse, so the chat endpoint needs no special case.
-Known failures map to 4xx/503 here; anything else is logged and becomes a bare 500.
+Known failures map to 4xx/503 here; anything else is logged and becomes a bare 500, sent by
+``CatchAll`` inside the CORS layer so that it carries CORS headers and keeps the connection.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.api.queue import QueueFullError
 from assistant.api.services import ServicesNotReadyError
+from assistant.jobs import JobQueueFullError
 from assistant.library import UnknownDocumentError
 from ingest.types import IngestError
 from vectorstore.client import StoreError, StoreUnavailableError
@@ -109,8 +112,32 @@ async def _unknown_document(_: Request, exc: Exception) -> JSONResponse:
     return error_response(404, f"no document {exc.args[0]!r}" if exc.args else "no such document")
 
 
+def ingest_failure(exc: Exception) -> tuple[int, str]:
+    """(status, code) for a document that could not be indexed: 413/422 for a limit, else 400."""
+    status = getattr(exc, "status", None)
+    if isinstance(status, int) and 400 <= status < 500:
+        return status, "limit_exceeded"
+    return 400, "ingest_failed"
+
+
+def failure(exc: BaseException) -> ErrorDetail:
+    """How a failed background job is reported: the same code and message as a request's."""
+    if isinstance(exc, IngestError):
+        status, code = ingest_failure(exc)
+        return ErrorDetail(code=code, message=str(exc), details=[{"status": status}])
+    if isinstance(exc, StoreError):
+        return ErrorDetail(code="store_unavailable", message=f"the document index is unavailable: {exc}")
+    return ErrorDetail(code="internal", message="internal error while indexing")
+
+
 async def _ingest_error(_: Request, exc: Exception) -> JSONResponse:
-    return error_response(400, str(exc), code="ingest_failed")
+    status, code = ingest_failure(exc)
+    return error_response(status, str(exc), code=code)
+
+
+async def _jobs_full(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, JobQueueFullError)
+    return error_response(429, str(exc), headers={"Retry-After": str(exc.retry_after)})
 
 
 async def _store_error(_: Request, exc: Exception) -> JSONResponse:
@@ -126,6 +153,37 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return error_response(500, "internal server error", code="internal")
 
 
+class CatchAll:
+    """Turn an unhandled exception into the JSON 500, inside CORS and without a re-raise.
+
+    Starlette's own last-resort handler sits outside every middleware (so its 500 lacks
+    CORS headers) and re-raises, which makes the server drop the keep-alive connection.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if started:  # half a response is out: only closing the connection can end it
+                raise
+            response = error_response(500, "internal server error", code="internal")
+            await response(scope, receive, send)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
     app.add_exception_handler(APIError, _api_error)
@@ -135,5 +193,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ServicesNotReadyError, _not_ready)
     app.add_exception_handler(UnknownDocumentError, _unknown_document)
     app.add_exception_handler(IngestError, _ingest_error)
+    app.add_exception_handler(JobQueueFullError, _jobs_full)
     app.add_exception_handler(StoreError, _store_error)
     app.add_exception_handler(Exception, _unexpected)

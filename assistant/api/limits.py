@@ -2,7 +2,8 @@
 
 A megabyte of JSON should cost nothing: a declared ``Content-Length`` over the limit is
 refused before a byte is read, and a chunked body is cut off as soon as it passes it.
-Only API paths are limited; the mounted Gradio page keeps its own upload rules.
+API paths are limited, and so is the page's upload route (Gradio checks each file's
+size, not how many files one request carries).
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ class BodyLimitMiddleware:
     """Pure ASGI (no BaseHTTPMiddleware), so streaming responses and disconnects pass through."""
 
     def __init__(self, app: ASGIApp, *, default: int, overrides: Sequence[tuple[str, str, int]] = (),
-                 prefix: str = "/v1") -> None:
+                 prefixes: tuple[str, ...] = ("/v1",)) -> None:
         self.app = app
         self.default = default
         self.overrides = list(overrides)  # (method, path, limit)
-        self.prefix = prefix
+        self.prefixes = prefixes
 
     def limit_for(self, method: str, path: str) -> int:
         for m, p, limit in self.overrides:
@@ -31,7 +32,7 @@ class BodyLimitMiddleware:
         return self.default
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefixes):
             await self.app(scope, receive, send)
             return
         limit = self.limit_for(scope["method"], scope["path"])

@@ -7,11 +7,14 @@ parameters (temperature, stream_options, user …) that this model has no use fo
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from assistant.types import Generator, Role, Turn
+from assistant.api.errors import ErrorDetail, failure
+from assistant.jobs import Job
+from assistant.types import Generator, Role, Turn, question_problem, text_problem
 from ingest.types import Clause
 from vectorstore.records import IndexedDocument
 
@@ -19,15 +22,30 @@ MAX_QUESTION_CHARS = 2000
 MAX_TURN_CHARS = 8000
 MAX_TURNS = 20
 
+
+
+def _valid(check: Any) -> AfterValidator:
+    """A pydantic check from one of the ``*_problem`` functions (None means fine)."""
+
+    def validate(value: str) -> str:
+        problem = check(value)
+        if problem:
+            raise ValueError(f"the text {problem}")
+        return value
+
+    return AfterValidator(validate)
+
+
 Question = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                            max_length=MAX_QUESTION_CHARS)]
+                                            max_length=MAX_QUESTION_CHARS), _valid(question_problem)]
+Text = Annotated[str, _valid(text_problem)]
 
 
 class TurnIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Role
-    content: Annotated[str, StringConstraints(max_length=MAX_TURN_CHARS)]
+    content: Annotated[str, StringConstraints(max_length=MAX_TURN_CHARS), _valid(text_problem)]
 
 
 class AnswerRequest(BaseModel):
@@ -60,6 +78,30 @@ class DocumentOut(BaseModel):
         return cls(doc_id=doc.doc_id, title=doc.title, date=doc.date, period=doc.period,
                    issuer=doc.issuer, doc_number=doc.doc_number, clauses=doc.n_clauses,
                    chunks=doc.n_chunks, tokens=doc.n_tokens, indexed_at=doc.indexed_at)
+
+
+class JobOut(BaseModel):
+    """A background indexing job; ``document`` is set once it is done, ``error`` if it failed."""
+
+    id: str
+    file: str
+    state: Literal["queued", "running", "done", "failed"]
+    progress: float = Field(ge=0, le=1)
+    stage: str
+    error: ErrorDetail | None = None
+    document: DocumentOut | None = None
+    created_at: datetime
+    finished_at: datetime | None = None
+
+    @classmethod
+    def of(cls, job: Job) -> JobOut:
+        def when(t: float | None) -> datetime | None:
+            return None if t is None else datetime.fromtimestamp(t, UTC)
+
+        return cls(id=job.id, file=job.name, state=job.state, progress=round(job.progress, 3),
+                   stage=job.stage, error=failure(job.error) if job.error is not None else None,
+                   document=DocumentOut.of(job.result) if job.state == "done" else None,
+                   created_at=when(job.created) or datetime.now(UTC), finished_at=when(job.finished))
 
 
 class ClauseOut(BaseModel):
@@ -98,14 +140,14 @@ class ContentPart(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     type: str
-    text: str | None = None
+    text: Text | None = None
 
 
 class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     role: Literal["system", "developer", "user", "assistant", "tool", "function"]
-    content: str | list[ContentPart] | None = None
+    content: Text | list[ContentPart] | None = None
 
     def text(self) -> str:
         if isinstance(self.content, list):

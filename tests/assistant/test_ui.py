@@ -1,4 +1,6 @@
-"""The page's handlers with a fake chain and library: streaming, citations, key gate, documents."""
+"""The page's handlers with a fake chain and library: streaming, citations, documents.
+
+(The key gate is the server's, in front of every route: tests/assistant/api/test_security.py.)"""
 
 from __future__ import annotations
 
@@ -9,9 +11,10 @@ from typing import Any
 import gradio as gr
 import pytest
 
+from assistant.jobs import Job, JobRunner
 from assistant.settings import Settings
 from assistant.types import Answer, Citation, Generator, StreamEvent, Turn
-from assistant.ui import AUTO, KEY_REQUIRED, NO_LIBRARY, ChatPage, build_ui
+from assistant.ui import AUTO, NO_LIBRARY, NOT_UPLOADED, READ_ONLY, ChatPage, build_ui
 from ingest.types import Clause, IngestError
 from vectorstore.records import IndexedDocument
 
@@ -58,6 +61,10 @@ def indexed(doc_id: str, title: str) -> IndexedDocument:
 class FakeLibrary:
     def __init__(self) -> None:
         self.docs = {DOC: indexed(DOC, "行动方案")}
+        self.jobs = JobRunner()
+
+    def submit(self, filename: str, data: bytes) -> Job:
+        return self.jobs.submit(filename, lambda _report: self.add(filename, data))
 
     def documents(self) -> list[IndexedDocument]:
         return list(self.docs.values())
@@ -79,13 +86,13 @@ class FakeLibrary:
         del self.docs[doc_id]
 
 
-def page(*, api_key: str | None = None, qa: FakeQA | None = None) -> ChatPage:
-    return ChatPage(qa or FakeQA(), FakeLibrary(), Settings(api_key=api_key))  # type: ignore[arg-type]
+def page(*, read_only: bool = False, qa: FakeQA | None = None) -> ChatPage:
+    return ChatPage(qa or FakeQA(), FakeLibrary(), Settings(read_only=read_only))  # type: ignore[arg-type]
 
 
 def test_respond_streams_then_shows_the_cited_answer() -> None:
     qa = FakeQA()
-    steps = list(page(qa=qa).respond(" 目标是多少？ ", [], AUTO, 6, False, True))
+    steps = list(page(qa=qa).respond(" 目标是多少？ ", [], AUTO, 6, False))
     first_chat, _, cleared = steps[0]
     assert cleared == "" and "pqa-streaming" in first_chat[-1]["content"]
     assert "LLM draft" in steps[1][0][-1]["content"]
@@ -100,8 +107,8 @@ def test_respond_streams_then_shows_the_cited_answer() -> None:
 def test_followups_pass_plain_text_history_and_the_chosen_generator() -> None:
     qa = FakeQA()
     p = page(qa=qa)
-    *_, (_, exchanges, _) = p.respond("第一问", [], AUTO, 6, False, True)
-    *_, (chat, exchanges, _) = p.respond("那上市企业呢？", exchanges, "llamacpp", 3.0, True, True)
+    *_, (_, exchanges, _) = p.respond("第一问", [], AUTO, 6, False)
+    *_, (chat, exchanges, _) = p.respond("那上市企业呢？", exchanges, "llamacpp", 3.0, True)
     assert qa.calls[1]["history"] == [Turn(role="user", content="第一问"),
                                       Turn(role="assistant", content="到2025年,突破10000家。 [1]")]
     assert qa.calls[1]["generator"] == "llamacpp" and qa.calls[1]["top_k"] == 3
@@ -110,59 +117,75 @@ def test_followups_pass_plain_text_history_and_the_chosen_generator() -> None:
 
 
 def test_a_refused_answer_is_styled_as_a_notice() -> None:
-    *_, (chat, _, _) = page(qa=FakeQA(refused=True)).respond("火星？", [], AUTO, 6, False, True)
+    *_, (chat, _, _) = page(qa=FakeQA(refused=True)).respond("火星？", [], AUTO, 6, False)
     assert "pqa-refusal" in chat[-1]["content"] and "相关条款 / Related clauses" in chat[-1]["content"]
 
 
 def test_a_failing_chain_shows_an_error_in_the_chat_and_keeps_the_question() -> None:
-    *_, (chat, exchanges, _) = page(qa=FakeQA(fail=True)).respond("问题", [], AUTO, 6, False, True)
+    *_, (chat, exchanges, _) = page(qa=FakeQA(fail=True)).respond("问题", [], AUTO, 6, False)
     assert "still loading" in chat[-1]["content"] and "pqa-error" in chat[-1]["content"]
     assert exchanges[0]["answer"] is None
     assert ChatPage.history(exchanges) == [], "failed exchanges are not sent as history"
 
 
-def test_without_the_key_nothing_is_answered() -> None:
+@pytest.mark.parametrize("question", ["？？？！！！", "😀🎉", "\ud800东湖"])
+def test_a_question_without_words_or_with_bad_text_is_not_asked(question: str) -> None:
     qa = FakeQA()
-    p = page(api_key="s3cret", qa=qa)
-    [(chat, exchanges, kept)] = list(p.respond("问题", [], AUTO, 6, False, False))
-    assert qa.calls == [] and exchanges == [] and kept == "问题"
-    assert "API" in chat[-1]["content"]
-    assert p.documents(False)[0] == []
-    assert "密钥" in p.upload(["/nonexistent.txt"], False)[0]
+    [(chat, exchanges, kept)] = list(page(qa=qa).respond(question, [], AUTO, 6, False))
+    assert qa.calls == [] and exchanges == [] and kept == question
+    assert "pqa-error" in chat[-1]["content"]
 
 
-def test_unlock_checks_the_key() -> None:
-    p = page(api_key="s3cret")
-    authed, gate, main, msg = p.unlock("wrong")
-    assert not authed and gate["visible"] and not main["visible"] and msg == KEY_REQUIRED
-    authed, gate, main, msg = p.unlock("s3cret")
-    assert authed and not gate["visible"] and main["visible"] and msg == ""
-    assert page().allowed(False), "no key configured: open page"
+def test_read_only_refuses_uploads_and_deletes() -> None:
+    p = page(read_only=True)
+    assert READ_ONLY in p.upload(["/x.txt"], progress=lambda *a, **k: None)[0]  # type: ignore[arg-type]
+    assert p.delete(DOC)[0] == READ_ONLY and p.library is not None and DOC in p.library.docs
+    assert p.documents()[0][0][0] == DOC, "documents are still listed"
+
+
+def test_only_files_in_gradios_upload_folder_are_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                      ) -> None:
+    uploads = tmp_path / "gradio"
+    (uploads / "abc").mkdir(parents=True)
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(uploads))
+    mine = uploads / "abc" / "mine.txt"
+    mine.write_text("我的文件\n一、内容", encoding="utf-8")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret", encoding="utf-8")
+    (uploads / "abc" / "link.txt").symlink_to(outside)
+    p = page()
+    refused = [str(outside), str(uploads / "abc" / "link.txt"), str(uploads / ".." / "secret.txt"),
+               str(uploads), "/etc/passwd", "relative.txt"]
+    report, *_ = p.upload([*refused, str(mine)], progress=lambda *a, **k: None)  # type: ignore[arg-type]
+    assert report.count(NOT_UPLOADED) == len(refused)
+    assert p.library is not None and set(p.library.docs) == {DOC, "mine.txt"}
 
 
 def test_clicking_a_citation_opens_its_clause_in_context() -> None:
     p = page()
-    *_, (_, exchanges, _) = p.respond("问题", [], AUTO, 6, False, True)
-    html = p.open_citation(exchanges, True, gr.EventData(None, {"cite": "0:1"}))
+    *_, (_, exchanges, _) = p.respond("问题", [], AUTO, 6, False)
+    html = p.open_citation(exchanges, gr.EventData(None, {"cite": "0:1"}))
     assert "<mark>" in html and "1.培育" in html and "3.强化" in html and "2.支持高新技术企业发展壮大" in html
     for junk in ["9:1", "0:7", "nonsense", ""]:
-        assert "pqa-panel-empty" in p.open_citation(exchanges, True, gr.EventData(None, {"cite": junk}))
+        assert "pqa-panel-empty" in p.open_citation(exchanges, gr.EventData(None, {"cite": junk}))
 
 
 def test_a_citation_of_a_deleted_document_still_shows_its_text() -> None:
     p = page()
-    *_, (_, exchanges, _) = p.respond("问题", [], AUTO, 6, False, True)
+    *_, (_, exchanges, _) = p.respond("问题", [], AUTO, 6, False)
     assert p.library is not None
     p.library.delete(DOC)
-    html = p.open_citation(exchanges, True, gr.EventData(None, {"cite": "0:1"}))
+    html = p.open_citation(exchanges, gr.EventData(None, {"cite": "0:1"}))
     assert "<mark>到2025年,突破10000家。</mark>" in html
 
 
-def test_upload_reports_each_file_and_refreshes_the_table(tmp_path: Path) -> None:
+def test_upload_reports_each_file_and_refreshes_the_table(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path))
     good, bad = tmp_path / "new.txt", tmp_path / "bad.xyz"
     good.write_text("新文件\n一、目标", encoding="utf-8")
     bad.write_text("x")
-    report, cleared, rows, pick = page().upload([str(good), str(bad)], True, progress=lambda *a, **k: None)  # type: ignore[arg-type]
+    report, cleared, rows, pick = page().upload([str(good), str(bad)], progress=lambda *a, **k: None)  # type: ignore[arg-type]
     assert "✓ <b>new.txt</b>: 《新文件》" in report and "✗ <b>bad.xyz</b>: unsupported file type" in report
     assert cleared is None and [r[0] for r in rows] == [DOC, "new.txt"]
     assert pick["choices"] == [DOC, "new.txt"]
@@ -170,10 +193,10 @@ def test_upload_reports_each_file_and_refreshes_the_table(tmp_path: Path) -> Non
 
 def test_delete_removes_the_chosen_document() -> None:
     p = page()
-    status, rows, _ = p.delete(DOC, True)
+    status, rows, _ = p.delete(DOC)
     assert status == f"已删除 / Deleted: {DOC}" and rows == []
-    assert "删除失败" in p.delete(DOC, True)[0]
-    assert "请先选择" in p.delete(None, True)[0]
+    assert "删除失败" in p.delete(DOC)[0]
+    assert "请先选择" in p.delete(None)[0]
 
 
 def test_generator_choices_start_with_auto() -> None:
@@ -181,19 +204,20 @@ def test_generator_choices_start_with_auto() -> None:
                                           ("llamacpp", "llamacpp")]
 
 
-@pytest.mark.parametrize("api_key", [None, "s3cret"])
-def test_build_ui_lays_out_the_page_without_asking_anything(api_key: str | None) -> None:
+@pytest.mark.parametrize("read_only", [False, True])
+def test_build_ui_lays_out_the_page_without_asking_anything(read_only: bool) -> None:
     qa = FakeQA()
-    demo = build_ui(qa, FakeLibrary(), Settings(api_key=api_key))  # type: ignore[arg-type]
+    demo = build_ui(qa, FakeLibrary(), Settings(read_only=read_only))  # type: ignore[arg-type]
     assert isinstance(demo, gr.Blocks) and qa.calls == []
     config = demo.get_config_file()
-    ids = {c["props"].get("elem_id") for c in config["components"]}
-    assert {"pqa-chat", "pqa-question", "pqa-panel", "pqa-docs", "pqa-files", "pqa-settings"} <= ids
-    gate = next(c for c in config["components"] if c["props"].get("elem_id") == "pqa-gate")
-    assert gate["props"]["visible"] is (api_key is not None)
+    ids = {c["props"].get("elem_id"): c for c in config["components"]}
+    assert {"pqa-chat", "pqa-question", "pqa-panel", "pqa-docs", "pqa-files", "pqa-settings"} <= set(ids)
     # Only gr.Examples' own loader stays callable; every handler of ours is private.
     public = {d["api_name"] for d in config["dependencies"] if d["api_visibility"] != "private"}
     assert public <= {"load_example"}
+    writers = {ids["pqa-upload"]["id"], ids["pqa-delete"]["id"]}
+    wired = {t[0] for d in config["dependencies"] for t in d["targets"]}
+    assert bool(writers & wired) is not read_only, "a read-only page has no upload or delete handler"
 
 
 def test_question_and_answer_text_cannot_inject_markup() -> None:
@@ -208,17 +232,17 @@ def test_question_and_answer_text_cannot_inject_markup() -> None:
                 generator="extractive", latency_ms=1).model_dump())
 
     p = page(qa=EvilQA())
-    steps = list(p.respond('<img src=x onerror="alert(2)">', [], AUTO, 6, True, True))
+    steps = list(p.respond('<img src=x onerror="alert(2)">', [], AUTO, 6, True))
     shown = " ".join(m["content"] for chat, _, _ in steps for m in chat)
-    shown += p.open_citation(steps[-1][1], True, gr.EventData(None, {"cite": "0:1"}))
+    shown += p.open_citation(steps[-1][1], gr.EventData(None, {"cite": "0:1"}))
     for tag in ("<img", "<script", "<svg", "<b>", "<i>"):
         assert tag not in shown
 
 
 def test_without_a_library_the_documents_tab_says_so() -> None:
     p = ChatPage(FakeQA(), None, Settings())
-    assert p.documents(True)[0] == [] and p.delete(DOC, True)[0] == NO_LIBRARY
-    assert NO_LIBRARY in p.upload(["/x.txt"], True)[0]
+    assert p.documents()[0] == [] and p.delete(DOC)[0] == NO_LIBRARY
+    assert NO_LIBRARY in p.upload(["/x.txt"])[0]
     demo = build_ui(FakeQA(), None, Settings())
     texts = [c["props"].get("value") for c in demo.get_config_file()["components"]]
     assert NO_LIBRARY in texts

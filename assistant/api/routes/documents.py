@@ -1,4 +1,9 @@
-"""The document library: list, upload, delete, and a document's clause tree."""
+"""The document library: list, upload, delete, and a document's clause tree.
+
+An upload is indexed by a background job. The request waits up to
+``PQA_UPLOAD_WAIT_SECONDS`` for it: 201 with the document when it finished by then, else
+202 with the job to poll at ``/v1/jobs/{id}``.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,11 @@ from typing import Annotated, TypeVar
 
 import anyio.to_thread
 from fastapi import APIRouter, File, Path, Response, UploadFile, status
+from fastapi.responses import JSONResponse
 
 from assistant.api.deps import LibraryDep, SettingsDep
-from assistant.api.errors import APIError
-from assistant.api.schemas import ClauseOut, ClausesOut, DocumentOut
+from assistant.api.errors import APIError, ErrorBody
+from assistant.api.schemas import ClauseOut, ClausesOut, DocumentOut, JobOut
 from ingest.loaders import SUPPORTED
 from ingest.types import IngestError
 
@@ -35,10 +41,17 @@ async def list_documents(library: LibraryDep) -> list[DocumentOut]:
 
 
 @router.post("", response_model=DocumentOut, status_code=status.HTTP_201_CREATED,
-             summary="Upload a policy document (.txt .md .html .pdf .docx)")
+             summary="Upload a policy document (.txt .md .html .pdf .docx)",
+             responses={202: {"model": JobOut, "description": "Still indexing: poll the job."},
+                        415: {"model": ErrorBody, "description": "Unsupported file type."}})
 async def upload_document(library: LibraryDep, settings: SettingsDep,
-                          file: Annotated[UploadFile, File(description="The document.")]) -> DocumentOut:
-    name = PurePath((file.filename or "").replace("\\", "/")).name
+                          file: Annotated[list[UploadFile], File(description="The document (one).")]
+                          ) -> DocumentOut | JSONResponse:
+    if len(file) != 1:
+        raise APIError(400, f"send exactly one 'file' part per upload, not {len(file)}",
+                       code="invalid_upload")
+    upload = file[0]
+    name = PurePath((upload.filename or "").replace("\\", "/")).name
     if not name:
         raise APIError(400, "the upload has no file name", code="invalid_upload")
     suffix = PurePath(name).suffix.lower()
@@ -46,14 +59,19 @@ async def upload_document(library: LibraryDep, settings: SettingsDep,
         raise APIError(415, f"unsupported file type {suffix or '(none)'!r}; "
                             f"supported: {', '.join(sorted(SUPPORTED))}")
     max_bytes = settings.max_upload_mb * 1024 * 1024
-    data = await file.read(max_bytes + 1)
+    data = await upload.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise APIError(413, f"file too large (limit {settings.max_upload_mb} MB)")
+        raise APIError(413, f"file too large (limit {settings.max_upload_mb} MB, PQA_MAX_UPLOAD_MB)")
     if not data.strip():
         raise APIError(400, "the file is empty", code="invalid_upload")
-    # IngestError (unparsable, no text …) becomes a 400 through the app's handler.
-    doc = await anyio.to_thread.run_sync(library.add, name, data)
-    return DocumentOut.of(doc)
+    # A bad name is a 400 now; a file that cannot be parsed fails its job (400/413/422).
+    job = library.submit(name, data)
+    if await anyio.to_thread.run_sync(job.wait, settings.upload_wait_seconds):
+        if job.error is not None:
+            raise job.error
+        return DocumentOut.of(job.result)
+    return JSONResponse(JobOut.of(job).model_dump(mode="json"), status_code=status.HTTP_202_ACCEPTED,
+                        headers={"Location": f"/v1/jobs/{job.id}"})
 
 
 @router.get("/{doc_id}", response_model=DocumentOut, summary="One document's metadata")

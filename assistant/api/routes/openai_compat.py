@@ -30,7 +30,7 @@ from assistant.api.schemas import (
     ModelList,
 )
 from assistant.chain import citations_text
-from assistant.types import Answer, Citation, Generator, QAService, Turn
+from assistant.types import Answer, Citation, Generator, QAService, Turn, question_problem
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["openai"])
@@ -100,6 +100,9 @@ def split_messages(messages: list[ChatMessage]) -> tuple[str, list[Turn]]:
     if not 1 <= len(question) <= MAX_QUESTION_CHARS:
         raise APIError(400, f"the question (the last user message) must be 1–{MAX_QUESTION_CHARS} "
                             f"characters, got {len(question)}", code="invalid_request")
+    problem = question_problem(question)
+    if problem:
+        raise APIError(422, f"the question (the last user message) {problem}", code="invalid_request")
     history = [Turn(role="user" if m.role == "user" else "assistant",
                     content=_SOURCES_TAIL.sub("", m.text())[:MAX_TURN_CHARS])
                for m in turns[:-1]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -14,7 +15,7 @@ from assistant.api.services import LazyLibrary, LazyQA, Services, ServicesNotRea
 from assistant.chain import PolicyQA
 from assistant.library import DocumentLibrary
 from assistant.settings import Settings
-from tests.assistant.api.conftest import ClientFactory
+from tests.assistant.api.conftest import ClientFactory, LiveServer
 from tests.assistant.api.fakes import EchoQA, FailingQA
 from vectorstore.client import StoreUnavailableError
 
@@ -119,13 +120,17 @@ def test_store_unavailable_is_a_503(indexed_settings: Settings) -> None:
             "message": "the document index is unavailable: cannot reach Chroma at http://chroma:8000: refused"}
 
 
-def test_unexpected_errors_are_a_bare_500(indexed_settings: Settings) -> None:
-    client = TestClient(create_app(FailingQA(RuntimeError("secret detail")), None, indexed_settings),
-                        raise_server_exceptions=False)
-    r = client.post("/v1/answer", json=Q)
-    assert r.status_code == 500
-    assert r.json() == {"error": {"code": "internal", "message": "internal server error"}}
-    assert "secret" not in r.text and "Traceback" not in r.text
+def test_unexpected_errors_are_a_bare_500_with_cors_and_the_connection_lives(
+        indexed_settings: Settings) -> None:
+    settings = indexed_settings.model_copy(update={"cors_origins": ["https://app.example"]})
+    app = create_app(FailingQA(RuntimeError("secret detail")), None, settings)
+    with LiveServer(app) as live, httpx.Client(base_url=live.url, timeout=30) as client:
+        r = client.post("/v1/answer", json=Q, headers={"Origin": "https://app.example"})
+        assert r.status_code == 500
+        assert r.json() == {"error": {"code": "internal", "message": "internal server error"}}
+        assert "secret" not in r.text and "Traceback" not in r.text
+        assert r.headers["access-control-allow-origin"] == "https://app.example"
+        assert client.get("/healthz").status_code == 200  # the same keep-alive connection
 
 
 def test_page_stand_ins_wait_for_the_chain_and_share_the_llm_queue(indexed_settings: Settings) -> None:

@@ -111,7 +111,7 @@ def test_upload_without_a_file(client: TestClient) -> None:
 def test_oversize_upload(make_client: ClientFactory) -> None:
     small = make_client(max_upload_mb=1)
     r = small.post("/v1/documents", files={"file": ("big.txt", b"a" * 1_500_000, "text/plain")})
-    assert error(r, 413)["message"] == "file too large (limit 1 MB)"
+    assert error(r, 413)["message"] == "file too large (limit 1 MB, PQA_MAX_UPLOAD_MB)"
     # Far over: refused by the body limit before the multipart parser reads it.
     r = small.post("/v1/documents", files={"file": ("big.txt", b"a" * 3_000_000, "text/plain")})
     assert error(r, 413)["message"] == "request body too large (limit 2 MB)"

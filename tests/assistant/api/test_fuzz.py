@@ -46,3 +46,44 @@ def test_no_server_errors(real_server: LiveServer, mode: GenerationMode) -> None
             assert mode is GenerationMode.NEGATIVE
     assert sum(statuses.values()) >= len(operations)
     assert statuses[401] == 0 and any(400 <= s < 500 for s in statuses)
+
+
+def gradio_cases(url: str) -> list[tuple[str, str, dict[str, object]]]:
+    """Hostile requests to the page's Gradio routes: (method, path, httpx keyword arguments)."""
+    join = f"{url}/gradio_api/queue/join"
+    file_data = {"path": "/etc/passwd", "orig_name": "passwd.txt", "meta": {"_type": "gradio.FileData"}}
+    return [
+        ("POST", join, {"content": b"{not json"}),
+        ("POST", join, {"json": []}),
+        ("POST", join, {"json": {"fn_index": 10_000, "session_hash": "a", "data": []}}),
+        ("POST", join, {"json": {"fn_index": -1, "session_hash": "a", "data": [None]}}),
+        ("POST", join, {"content": b'{"fn_index": 0, "session_hash": "\\ud800", "data": [[]]}'}),
+        ("POST", join, {"json": {"fn_index": 0, "session_hash": "c", "data": [[file_data]]}}),
+        ("POST", join, {"json": {"fn_index": "x", "session_hash": 5, "data": "y"}}),
+        ("POST", join, {"json": {"fn_index": 0, "session_hash": "b", "data": [{"a": "b" * 100_000}]}}),
+        ("GET", f"{url}/gradio_api/queue/data", {"params": {"session_hash": "nobody"}}),
+        ("POST", f"{url}/gradio_api/upload", {"files": {"files": ("../../etc/x.txt", b"x")}}),
+        ("POST", f"{url}/gradio_api/upload", {"files": {"files": ("\x00.txt", b"x")}}),
+        ("POST", f"{url}/gradio_api/upload", {"files": {"files": ("长" * 200 + ".txt", b"x")}}),
+        ("POST", f"{url}/gradio_api/upload", {"content": b"--x\r\nbroken", "headers": {
+            "Content-Type": "multipart/form-data; boundary=x"}}),
+        ("GET", f"{url}/gradio_api/file=/etc/passwd", {}),
+        ("GET", f"{url}/gradio_api/file=../../../../etc/passwd", {}),
+        ("GET", f"{url}/gradio_api/file=%2e%2e/%2e%2e/etc/passwd", {}),
+        ("GET", f"{url}/config?x=" + "a" * 5000, {}),
+        ("GET", f"{url}/gradio_api/info", {}),
+        ("POST", f"{url}/gradio_api/run/predict", {"json": {"data": ["x"]}}),
+        ("POST", f"{url}/login", {"content": b"key=" + b"a" * 10_000}),
+        ("POST", f"{url}/login", {"content": b"\xff\xfe", "headers": {"Content-Type": "text/plain"}}),
+    ]
+
+
+def test_gradio_routes_never_answer_5xx(real_server: LiveServer) -> None:
+    import httpx
+
+    login = httpx.post(f"{real_server.url}/login", data={"key": "sk-test"})
+    for cookies in (None, login.cookies):
+        for method, url, kwargs in gradio_cases(real_server.url):
+            r = httpx.request(method, url, cookies=cookies, timeout=30, **kwargs)  # type: ignore[arg-type]
+            assert r.status_code < 500, f"{method} {url[:80]}: {r.status_code} {r.text[:200]}"
+            assert "root:x:0:0" not in r.text, f"{url[:80]} served /etc/passwd"

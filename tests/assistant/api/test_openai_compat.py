@@ -117,5 +117,9 @@ def test_real_server_serves_health_docs_and_page(real_server: LiveServer) -> Non
     health = httpx.get(f"{real_server.url}/healthz").json()
     assert health["status"] == "ready" and health["documents"] >= 5
     assert httpx.get(f"{real_server.url}/docs").status_code == 200
-    root = httpx.get(f"{real_server.url}/", follow_redirects=True)
-    assert root.status_code == 200 and "text/html" in root.headers["content-type"]
+    # With a key the page is behind /login; signed in, it is the Gradio page.
+    html = {"Accept": "text/html"}
+    gate = httpx.get(f"{real_server.url}/", follow_redirects=True, headers=html)
+    assert gate.status_code == 200 and 'name="key"' in gate.text
+    signed_in = httpx.post(f"{real_server.url}/login", data={"key": "sk-test"}, follow_redirects=True)
+    assert signed_in.status_code == 200 and "gradio" in signed_in.text.lower()

@@ -4,6 +4,7 @@ baseline), write results and reports, and enforce the regression floors."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import subprocess
@@ -15,7 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from tempfile import TemporaryDirectory
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -24,7 +25,18 @@ from rich.table import Table
 
 from assistant.settings import Settings
 from assistant.types import Generator
-from evals.questions import DEFAULT_QUESTIONS, Question, load_questions
+from evals.datasets import (
+    DATASETS_ENV,
+    DEFAULT_DISTRACTORS,
+    SEED,
+    Dataset,
+    DatasetError,
+    load_dataset,
+    sample_questions,
+    select_documents,
+    write_corpus,
+)
+from evals.questions import DEFAULT_QUESTIONS, Question, QuestionFileError, load_questions
 from evals.runner import (
     KS,
     MRR_K,
@@ -42,7 +54,7 @@ from evals.runner import (
 if TYPE_CHECKING:
     from vectorstore.embeddings import Embedder
 
-DEFAULT_FLOORS = Path(__file__).resolve().parent / "floors.json"
+DEFAULT_FLOORS = Path(__file__).resolve().parent / "floors" / "policy.json"
 OUT_ROOT = Path("evals") / "out"  # relative to the checkout, git-ignored
 
 app = typer.Typer(help="Evaluate policyqa on a gold question set.", no_args_is_help=True,
@@ -54,6 +66,42 @@ class GeneratorChoice(StrEnum):
     extractive = "extractive"
     llamacpp = "llamacpp"
     openai = "openai"
+
+
+class DatasetChoice(StrEnum):
+    policy = "policy"
+    policy_heldout = "policy-heldout"
+    cmrc2018 = "cmrc2018"
+    cjrc_dev = "cjrc-dev"
+
+
+def _fail(message: str) -> NoReturn:
+    """A usage problem: one plain line on stderr (no rich wrapping, no traceback), exit 2."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _select(dataset: DatasetChoice | None, questions: Path | None, corpus: Path | None,
+            datasets_dir: Path | None, sample: int | None, distractors: int) -> Dataset:
+    """The questions and corpus a run evaluates: a named dataset or --questions/--corpus,
+    sampled (with the sample's documents plus distractors) when --sample is given."""
+    if dataset is not None and (questions is not None or corpus is not None):
+        _fail("--dataset brings its own questions and corpus; drop --questions/--corpus")
+    try:
+        if dataset is not None:
+            ds = load_dataset(dataset.value, datasets_dir)
+        else:
+            path = questions or DEFAULT_QUESTIONS
+            ds = Dataset("", load_questions(path), corpus_dir=corpus, source=str(path))
+    except (QuestionFileError, DatasetError) as e:
+        _fail(str(e))
+    except OSError as e:
+        _fail(f"cannot read {e.filename or questions}: {e.strerror or e}")
+    if sample is not None:
+        qs = sample_questions(ds.questions, sample)
+        docs = None if ds.documents is None else select_documents(ds.documents, qs, distractors)
+        ds = dataclasses.replace(ds, questions=qs, documents=docs)
+    return ds
 
 
 def _commit() -> str | None:
@@ -146,7 +194,23 @@ def _load(settings: Settings, gen: Generator | None, corpus: Path | None, stack:
 
 @app.command()
 def run(
-    questions: Annotated[Path, typer.Option(help="Question set (JSONL).")] = DEFAULT_QUESTIONS,
+    dataset: Annotated[DatasetChoice | None, typer.Option(
+        help="A named set with its own corpus: policy (evals/questions/policy_qa.jsonl over "
+             "the data/corpus index), policy-heldout (over evals/corpora/heldout/), cmrc2018, "
+             "cjrc-dev (converted from --datasets-dir). Not with --questions/--corpus.")] = None,
+    questions: Annotated[Path | None, typer.Option(
+        help="Question set (JSONL); default evals/questions/policy_qa.jsonl.")] = None,
+    datasets_dir: Annotated[Path | None, typer.Option(
+        envvar=DATASETS_ENV, show_default=False,
+        help="Folder with cmrc2018/ and cjrc_dev/; default shared/datasets beside the "
+             "checkout.")] = None,
+    sample: Annotated[int | None, typer.Option(
+        help=f"A fixed sample of N questions (seed {SEED}, answerable/unanswerable kept in "
+             "proportion); cmrc2018/cjrc-dev then index only the sample's documents plus "
+             "--distractors others.")] = None,
+    distractors: Annotated[int, typer.Option(
+        help="With --sample on cmrc2018/cjrc-dev: unrelated documents added to the corpus."
+    )] = DEFAULT_DISTRACTORS,
     generator: Annotated[GeneratorChoice | None, typer.Option(
         help="Answer generator; default: the settings' choice.")] = None,
     out: Annotated[Path | None, typer.Option(
@@ -164,16 +228,22 @@ def run(
     """Run every question through the chain the API uses and write results and reports."""
     from evals.baseline import DESCRIPTION, build_baseline
 
-    qs = load_questions(questions)[:limit]
+    ds = _select(dataset, questions, corpus, datasets_dir, sample, distractors)
+    qs = ds.questions[:limit]
     gen: Generator | None = generator.value if generator else None
     started = datetime.now()
     out_dir = out or OUT_ROOT / started.strftime("%Y%m%d-%H%M%S")
     runs: dict[str, list[dict[str, Any]]] = {}
     seconds: dict[str, float] = {}
     with ExitStack() as stack:
+        corpus = ds.corpus_dir
+        if ds.documents is not None:  # a converted set: its documents in a temporary folder
+            folder = Path(stack.enter_context(TemporaryDirectory(prefix="policyqa-dataset-")))
+            corpus = write_corpus(ds.documents, folder / ds.name)
         settings, embedder, qa, ingest_meta = _load(Settings(), gen, corpus, stack)
         t0 = time.perf_counter()
-        runs[PRIMARY] = _run(qa, qs, system=PRIMARY, clauses=True, generator=gen, top_k=top_k)
+        runs[PRIMARY] = _run(qa, qs, system=PRIMARY, clauses=ds.clauses, generator=gen,
+                             top_k=top_k)
         seconds[PRIMARY] = round(time.perf_counter() - t0, 1)
         if baseline:
             with console.status("building the tutorial baseline"):
@@ -185,9 +255,14 @@ def run(
             seconds["baseline"] = round(time.perf_counter() - t0, 1)
     meta = {
         "started": started.isoformat(timespec="seconds"), "commit": _commit(),
-        "questions": str(questions), "n_questions": len(qs), "generator": gen,
+        "questions": ds.source, "n_questions": len(qs), "generator": gen,
         "generators_used": dict(Counter(str(r["generator_used"]) for r in runs[PRIMARY])),
-        "corpus": str(corpus or settings.corpus_dir), "ingest": ingest_meta,
+        "corpus": f"converted from {ds.source}" if ds.documents is not None
+        else str(corpus or settings.corpus_dir), "ingest": ingest_meta,
+        "dataset": ds.name or None, "sample": sample, "seed": SEED if sample is not None else None,
+        "distractors": distractors if sample is not None and ds.documents is not None else None,
+        "n_documents": None if ds.documents is None else len(ds.documents),
+        "excluded": ds.notes.get("excluded"), "clause_scoring": ds.clauses,
         "embedding_model": settings.embedding_model_ref, "top_k": top_k or settings.top_k,
         "hit_ks": list(KS), "mrr_k": MRR_K, "seconds": seconds,
         "load_avg_1m": round(os.getloadavg()[0], 2),  # latency is only comparable on an idle box

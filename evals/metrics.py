@@ -108,10 +108,22 @@ def first_hit_rank(
 
     Single-clause mode: the first clause from a gold document holding every string.
     Pooled mode: the rank at which every string has appeared in some gold-document clause.
+    A question with ``any_of`` (alternative answer spans) hits at the first gold-document
+    clause holding any one span.
     """
     gold = _gold_docs(question)
-    needles = [normalize(s) for s in question.must_contain]
+    spans = list(getattr(question, "any_of", None) or [])
+    if spans:  # alternative spans: the first clause holding any one of them
+        ranks = [_first_rank(retrieved, gold, [normalize(s)], pooled=False) for s in spans]
+        return min((r for r in ranks if r is not None), default=None)
     pooled = pools_evidence(question) if pooled is None else pooled
+    return _first_rank(retrieved, gold, [normalize(s) for s in question.must_contain],
+                       pooled=pooled)
+
+
+def _first_rank(retrieved: Sequence[RetrievedItem], gold: set[str], needles: list[str], *,
+                pooled: bool) -> int | None:
+    """first_hit_rank for normalised needles: in one clause, or pooled over clauses."""
     missing = set(needles)
     for rank, raw in enumerate(retrieved, start=1):
         doc_id, text = _item(raw)
@@ -265,8 +277,15 @@ def clause_match(cited_path: str | None, gold_path: str | Sequence[str]) -> bool
 # --------------------------------------------------------------------------- answers
 
 
-def answer_correct(answer_text: str, must_contain: Sequence[str]) -> bool:
-    """All gold strings occur in the answer after normalisation (vacuously true for [])."""
+def answer_correct(answer_text: str, must_contain: Sequence[str],
+                   any_of: Sequence[str] = ()) -> bool:
+    """All gold strings occur in the answer after normalisation (vacuously true for []).
+
+    With ``any_of`` (annotators' alternative spans, as in CMRC/CJRC) the answer is correct
+    when it quotes any one of them, whatever ``must_contain`` says.
+    """
+    if any_of:
+        return any(contains_all(answer_text, [s]) for s in any_of)
     return contains_all(answer_text, must_contain)
 
 

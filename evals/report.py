@@ -13,11 +13,12 @@ from typing import Any
 
 from evals import metrics
 
-Kind = str  # "pct" | "num" | "ms" | "int"
+Kind = str  # "pct" | "num" | "ms" | "int" | "chars"
 HEADLINE: list[tuple[str, str, Kind]] = [
     ("Questions", "n", "int"),
     ("End-to-end accuracy", "accuracy", "pct"),
     ("Answer accuracy (answerable)", "answer_accuracy", "pct"),
+    ("Median answer length", "answer_chars_p50", "chars"),
     ("Hit@1", "hit@1", "pct"),
     ("Hit@5", "hit@5", "pct"),
     ("MRR@10", "mrr", "num"),
@@ -60,6 +61,8 @@ def fmt(value: Any, kind: Kind) -> str:
         return f"{value:,.0f} ms"
     if kind == "int":
         return str(int(value))
+    if kind == "chars":
+        return f"{value:,.0f} chars"
     return f"{value:.3f}"
 
 
@@ -70,6 +73,17 @@ def _systems(summary: Mapping[str, Any]) -> dict[str, Any]:
 def _caption(meta: Mapping[str, Any]) -> str:
     parts = [f"{meta.get('n_questions', '?')} questions from {meta.get('questions', '?')}",
              f"generator {meta.get('generator') or 'default'}"]
+    if meta.get("dataset"):
+        parts.insert(0, f"dataset {meta['dataset']}")
+    if meta.get("sample") is not None:
+        parts.append(f"stratified sample of {meta['sample']} (seed {meta.get('seed')})")
+    if meta.get("n_documents") is not None:
+        extra = meta.get("distractors")
+        parts.append(f"{meta['n_documents']} documents indexed" + (
+            f" (the sample's own + up to {extra} distractors)" if extra is not None else ""))
+    excluded = meta.get("excluded")
+    if excluded:
+        parts.append("excluded " + ", ".join(f"{k}: {v}" for k, v in sorted(excluded.items())))
     used = meta.get("generators_used")
     if used:
         parts.append("answers by " + ", ".join(f"{k}: {v}" for k, v in sorted(used.items())))
@@ -207,6 +221,9 @@ def failure_reasons(r: Mapping[str, Any]) -> list[str]:
         reasons.append("refused an answerable question")
     elif not answerable and not r.get("refused"):
         reasons.append("answered an unanswerable question")
+    elif answerable and r.get("any_of"):
+        if not metrics.answer_correct(r.get("answer", ""), [], r["any_of"]):
+            reasons.append("answer quotes none of " + " | ".join(r["any_of"]))
     elif answerable:
         missing = [s for s in r.get("must_contain") or []
                    if not metrics.contains_all(r.get("answer", ""), [s])]

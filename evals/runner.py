@@ -46,6 +46,11 @@ def _gold_pairs(q: Question) -> list[tuple[str, str]]:
     return list(zip(q.docs, q.clauses, strict=True))
 
 
+def _any_of(q: Question) -> list[str]:
+    """Alternative acceptable spans of a converted dataset question (evals.datasets), else []."""
+    return list(getattr(q, "any_of", None) or [])
+
+
 def score_answer(q: Question, answer: Answer, *, clauses: bool = True) -> dict[str, Any]:
     """Every metric of one answer, as JSON-ready values (None: not applicable).
 
@@ -59,7 +64,7 @@ def score_answer(q: Question, answer: Answer, *, clauses: bool = True) -> dict[s
     out: dict[str, Any] = {
         "hits": {k: metrics.hit_at_k(retrieved, q, k) for k in KS},
         "rr": metrics.reciprocal_rank(retrieved, q, MRR_K),
-        "answer_correct": metrics.answer_correct(answer.answer, q.must_contain)
+        "answer_correct": metrics.answer_correct(answer.answer, q.must_contain, _any_of(q))
         if q.answerable else None,
         "clause_correct": None,
         "grounded": not ungrounded,
@@ -121,7 +126,7 @@ def evaluate_one(
         "system": system, "id": q.id, "type": q.type, "lang": q.lang,
         "question": q.question, "history": [t.model_dump() for t in q.history],
         "gold_answer": q.answer, "gold_doc": q.docs, "gold_clause": q.clauses,
-        "must_contain": q.must_contain,
+        "must_contain": q.must_contain, "any_of": _any_of(q),
         **_answer_fields(answer, generator),
         **scores,
         **{f"hit_at_{k}": hit for k, hit in scores["hits"].items()},
@@ -151,11 +156,16 @@ def run_questions(
 
 
 def _extras(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Figures summarize() does not have: refusal accuracy (refused iff unanswerable), errors."""
+    """Figures summarize() does not have: refusal accuracy (refused iff unanswerable), errors,
+    and the median length in characters of the answers given (not refused, not raised), since
+    a long answer quotes a gold span more easily and accuracy alone would hide that."""
     n = len(records)
+    lengths = [len(str(r.get("answer") or "").strip()) for r in records
+               if not r.get("refused") and r.get("error") is None]
     return {
         "refusal_accuracy": sum(bool(r["refusal_correct"]) for r in records) / n if n else None,
         "n_errors": sum(r.get("error") is not None for r in records),
+        "answer_chars_p50": metrics.percentile(lengths, 50),
     }
 
 

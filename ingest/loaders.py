@@ -14,6 +14,7 @@ from typing import Any
 
 from charset_normalizer import from_bytes
 
+from ingest.indicators import format_grid
 from ingest.limits import (
     DEFAULT_LIMITS,
     IngestLimits,
@@ -212,7 +213,11 @@ def _pdf_limit(exc: Exception, limits: IngestLimits) -> IngestError:
 # -- .docx -------------------------------------------------------------------------------
 
 def docx_to_text(data: bytes, limits: IngestLimits = DEFAULT_LIMITS) -> str:
-    """Paragraphs and tables of a .docx, tables one row per line (cells joined by tabs)."""
+    """Paragraphs and tables of a .docx in document order, each table row one labelled line.
+
+    A table stays where it stands in the text (an indicator table sits under its 专栏
+    heading), and each row reads ``指标：…；单位：…；2025年：…`` (``ingest.indicators``).
+    """
     import docx
 
     check_docx(data, limits)
@@ -231,11 +236,15 @@ def docx_to_text(data: bytes, limits: IngestLimits = DEFAULT_LIMITS) -> str:
 def _docx_lines(document: Any, limits: IngestLimits) -> Iterator[str]:
     n_chars = 0
 
+    from docx.table import Table
+
     def lines() -> Iterator[str]:
-        yield from (p.text for p in document.paragraphs)
-        for table in document.tables:
-            for row in table.rows:
-                yield "\t".join(cell.text.strip() for cell in row.cells)
+        for block in document.iter_inner_content():
+            if isinstance(block, Table):
+                # python-docx repeats a merged cell's text in every row and column it spans
+                yield from format_grid([[c.text.strip() for c in row.cells] for row in block.rows])
+            else:
+                yield block.text
 
     for line in lines():
         n_chars += len(line) + 1

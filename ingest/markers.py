@@ -19,12 +19,19 @@ _MARKERS: list[tuple[str, re.Pattern[str]]] = [
     ("box", re.compile(r"^专栏\s*\d+")),
     ("cn", re.compile(rf"^{CN_NUM}[、.．]")),
     ("pcn", re.compile(rf"^[(（]{CN_NUM}[)）]")),
+    ("dec", re.compile(r"^[1-9]\d?(?:\.[1-9]\d?){1,3}[.、]?(?=\s*[^\s\d.]|\s*$)")),
     ("num", re.compile(r"^\d{1,2}[、.．](?!\d)")),
     ("pnum", re.compile(r"^[(（]\d{1,2}[)）]")),
     ("circ", re.compile(r"^[①-⑳]")),
     ("shi", re.compile(rf"^{CN_NUM}是(?=[^,，。:：;；]{{2}})")),
     ("dash", re.compile(r"^——(?=\S)")),
 ]
+# After a decimal outline number ("2.3 推进…") comes a title; after a quantity
+# ("1.2万家", "2.5%左右", "3.5 亿元") a unit. A unit rules the heading out.
+_UNIT_AFTER = re.compile(
+    r"\s*(?:[%％‰万亿千百倍个家元年月日周岁天时分秒度米克吨项件台套辆座所户人次名位条张册本亩公顷]"
+    r"|平方|立方|[a-zA-Z]*[/／])"
+)
 _BARE_NUM = re.compile(r"^(\d{1,2})(?:\s+(?=\S)|$)")
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
@@ -64,13 +71,33 @@ def _ordinal(text: str) -> int | None:
 
 
 def match_marker(line: str) -> Marker | None:
-    """The clause marker a line starts with, if any (bare numbers are not markers here)."""
+    """The clause marker a line starts with, if any (bare numbers are not markers here).
+
+    Decimal outline numbers come back as kinds ``dec2``, ``dec3`` … by their depth, so
+    2.3 and 2.3.1 nest like any two marker kinds; a number followed by a unit is a quantity.
+    """
     for kind, pattern in _MARKERS:
         m = pattern.match(line)
-        if m:
-            text = m.group()
-            return Marker(kind, text, None if kind == "dash" else _ordinal(text))
+        if not m:
+            continue
+        text = m.group()
+        if kind == "dec":
+            if _UNIT_AFTER.match(line, m.end()):
+                return None
+            number = outline_number(text)
+            return Marker(f"dec{len(number)}", text, number[-1])
+        return Marker(kind, text, None if kind == "dash" else _ordinal(text))
     return None
+
+
+def outline_number(text: str) -> tuple[int, ...]:
+    """The components of a decimal outline number: "2.3.1" → (2, 3, 1)."""
+    return tuple(int(p) for p in re.findall(r"\d+", text))
+
+
+def is_decimal(marker: Marker) -> bool:
+    """True for a decimal outline marker (2.3, 2.3.1 …)."""
+    return marker.kind.startswith("dec")
 
 
 def match_bare_number(line: str) -> int | None:

@@ -21,22 +21,59 @@ _SPACE_IN_CJK = re.compile(
     rf"(?<=[{_CJK}{_CJK_PUNCT}]) +(?=[{_CJK}{_CJK_PUNCT}])"
     rf"|(?<=[{_CJK}]) +(?=[,.;:!?)(])|(?<=[,.;:!?)(]) +(?=[{_CJK}])"
 )
+# Typographic digit-group separators (thin, narrow no-break, figure, punctuation space):
+# "1 000 000" written by Word or LaTeX. Only whole groups of three digits join, so
+# two numbers in separate table cells never merge.
+_THIN_GROUPS = re.compile(r"(?<![\d.])\d{1,3}(?:[\u2009\u202f\u2007\u2008\u2006]\d{3})+(?![\d.])")
+# The same with ordinary spaces is ambiguous ("1 200" may be two cells); it joins only
+# when a money or magnitude unit follows, as in "1 000 万元".
+_SPACED_AMOUNT = re.compile(
+    r"(?<![\d.])(?<![\d.] )\d{1,3}(?: \d{3})+(?= ?(?:万|亿|千|百|元|美元))"
+)
+# Spaces that PDF and Word exports put around numbers inside Chinese prose:
+# "到 2025 年" and "4.2 % 左右". A line holding two space-separated numbers is a
+# table row, not prose, and keeps its spacing.
+_SPACE_AROUND_NUMBER = re.compile(
+    rf"(?<=[{_CJK}{_CJK_PUNCT}]) +(?=\d)"
+    rf"|(?<=\d) +(?=[{_CJK}{_CJK_PUNCT}%‰])"
+    rf"|(?<=[%‰]) +(?=[{_CJK}{_CJK_PUNCT}])"
+)
+_TWO_NUMBERS = re.compile(r"\d[%‰]? +[-+]?\d")
+# A leading outline number keeps its space ("2.3 推进…", "3 保障措施"): it is a marker.
+_LEADING_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2}){0,3}\.? +")
+
+
+def join_digit_groups(line: str) -> str:
+    """Join digit groups split by a thin space ("1 000"), or by a space before 万元."""
+    line = _THIN_GROUPS.sub(lambda m: re.sub(r"\D", "", m.group()), line)
+    line = _SPACES.sub(" ", line)
+    return _SPACED_AMOUNT.sub(lambda m: m.group().replace(" ", ""), line)
+
+
+def tighten_numbers(line: str) -> str:
+    """Remove layout spaces between numbers and Chinese text, unless the line is a table row."""
+    if _TWO_NUMBERS.search(line):
+        return line
+    lead = _LEADING_NUMBER.match(line)
+    head = lead.group() if lead else ""
+    return head + _SPACE_AROUND_NUMBER.sub("", line[len(head):])
 
 
 def normalize_text(text: str) -> str:
     """Canonicalise line ends, invisible characters, full-width alphanumerics and spacing.
 
     Spaces between Chinese characters are layout artefacts of web pages (justified
-    titles, table padding), not words, so they are removed; a blank-only line becomes empty.
+    titles, table padding), not words, so they are removed; so are spaces between a
+    number and Chinese text. A blank-only line becomes empty.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _INVISIBLE.sub("", text)
     text = text.translate(_FULLWIDTH_ALNUM)
     lines = []
     for line in text.split("\n"):
-        line = _SPACES.sub(" ", line).strip()
+        line = join_digit_groups(line).strip()
         line = _SPACE_IN_CJK.sub("", line)
-        lines.append(line)
+        lines.append(tighten_numbers(line))
     text = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 

@@ -1,13 +1,16 @@
-"""Rebuild tables that a web dump flattened to one cell per line.
+"""Rebuild tables that reach us as text, so that a row never splits across chunks.
 
-An indicator table reads 序号 / 指标名称 / 2015 / 2020年目标值 / 1 / R&D… / 3.0 / 3.5 …
-Each row is rebuilt into one line that keeps the indicator with its values, e.g.
-``高新技术企业数量(家)：2015年1656；2020年目标3000``, so a row never splits across chunks.
+Three shapes: Markdown/trafilatura pipe rows (``| 指标 | 2025年 |``); a 序号-led list
+flattened to one cell per line (序号 / 指标名称 / 2015 / 2020年目标值 / 1 / R&D… / 3.0 …),
+rebuilt as ``高新技术企业数量(家)：2015年1656家；2020年目标3000家``; and indicator tables
+with 类别 / 单位 / 属性 columns, rebuilt by ``ingest.indicators`` with every value labelled.
 """
 
 from __future__ import annotations
 
 import re
+
+from ingest.indicators import format_grid, header_role, regroup_flat
 
 _SEQ_HEADERS = {"序号", "编号", "序"}
 _NAME_HINT = re.compile(r"名称|指标|项目|内容|类别|名单|事项|任务")
@@ -73,6 +76,8 @@ def _parse_table(cells: list[str]) -> tuple[list[str], int] | None:
     width = first  # 序号 plus the other headers
     if not 1 <= len(headers) <= 8:
         return None
+    if any(header_role(h) in ("unit", "attr", "category") for h in headers):
+        return None  # an indicator table: every value gets its header as label instead
     rows: list[str] = []
     pos, n = first, 1
     while pos + width <= len(cells) and _is_seq(cells[pos], n):
@@ -87,9 +92,32 @@ def _parse_table(cells: list[str]) -> tuple[list[str], int] | None:
     return rows, pos
 
 
+_PIPE_ROW = re.compile(r"^\|.*\|$")
+_PIPE_RULE = re.compile(r"^\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*$")
+
+
+def rebuild_pipe_tables(lines: list[str]) -> list[str]:
+    """Replace runs of two or more ``| a | b |`` rows (HTML via trafilatura, Markdown) by rows."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and _PIPE_ROW.match(lines[j].strip()):
+            j += 1
+        if j - i >= 2:
+            grid = [[c.strip() for c in ln.strip()[1:-1].split("|")]
+                    for ln in lines[i:j] if not _PIPE_RULE.match(ln.strip())]
+            out.extend(format_grid(grid))
+            i = j
+        else:
+            out.append(lines[i])
+            i += 1
+    return out
+
+
 def rebuild_tables(lines: list[str]) -> list[str]:
-    """Replace every flattened 序号-led table in ``lines`` (blank lines ignored) by rows."""
-    src = [ln for ln in lines if ln.strip()]
+    """Replace every pipe table and flattened table in ``lines`` (blank lines ignored) by rows."""
+    src = rebuild_pipe_tables([ln for ln in lines if ln.strip()])
     out: list[str] = []
     i = 0
     while i < len(src):
@@ -106,4 +134,4 @@ def rebuild_tables(lines: list[str]) -> list[str]:
                     continue
         out.append(src[i])
         i += 1
-    return out
+    return regroup_flat(out)

@@ -41,10 +41,15 @@ class Document:
     sha256: str
     source: str = ""
     issuer: str | None = None
-    doc_number: str | None = None
-    date: str | None = None  # ISO yyyy-mm-dd
+    doc_number: str | None = None  # 发文字号, e.g. 川府发〔2022〕12号
+    date: str | None = None  # ISO yyyy-mm-dd: the 成文日期 if known, else the 发布日期
     period: tuple[int, int] | None = None
     clauses: tuple[Clause, ...] = field(default_factory=tuple)
+    written_date: str | None = None  # 成文日期 (signature or record label), ISO
+    published_date: str | None = None  # 发布日期 (record label or page stamp), ISO
+    # Titles of the other documents the file holds besides its main one (a notice's second
+    # and later documents, annexes), in order; their clause paths start with their title.
+    attachments: tuple[str, ...] = ()
 
     @property
     def period_str(self) -> str:

@@ -20,6 +20,17 @@ CHROME = ["登录", "版权所有", "ICP备", "浏览排行", "分享到", "Copy
         "地址:湖北省武汉市常青花园学府南路68号 邮编:430023",
         "发表评论 昵称:表情: 字数:0/500(您的评论需要经过审核才能显示)",
         "2022-02-21_112614.png",
+        # government page tools and links
+        "【字体：大中小】",  # 【字体：大 中 小】 after normalisation
+        "字号大中小",
+        "【打印本页】【关闭窗口】",
+        "[打印] [关闭]",
+        "上一篇：南岭县人民政府办公室关于做好春季农业生产工作的通知",
+        "下一篇：南岭县人民政府关于调整县政府领导分工的通知",
+        "扫一扫在手机打开当前页",
+        "发布日期:2023-03-21访问次数:信息来源:东阳市人民政府办公室",
+        "视力保护色：",
+        "下载地址:点击此处下载",
     ],
 )
 def test_page_furniture_is_chrome(line: str) -> None:
@@ -34,6 +45,13 @@ def test_page_furniture_is_chrome(line: str) -> None:
         "实施住所登记申报承诺制,拓展“一址多照”登记适用范围。",
         "中共武汉市委",
         "2012年5月9日",
+        # the document's own record, and policy topics that share words with page tools
+        "发文字号：南政办发〔2024〕7号",
+        "成文日期：2024年04月02日",
+        "发布日期：2024年04月06日",
+        "(三)推动大中小企业融通发展",
+        "(五)推进无障碍环境建设和适老化改造",
+        "上篇 总体战略",
     ],
 )
 def test_document_text_is_not_chrome(line: str) -> None:
@@ -64,3 +82,16 @@ def test_body_survives_intact(corpus_docs: dict[str, Document]) -> None:
     assert "每年1月底之前东湖高新区要将发展情况报告市人民政府。" in corpus_docs["002"].text
     assert "在东湖国家自主创新示范区设立国际技术转移服务机构" in corpus_docs["000"].text
     assert corpus_docs["003"].text.rstrip().endswith("把创新业绩纳入对领导干部考核范围。")
+
+
+def test_furniture_after_the_title_is_removed_and_record_lines_kept() -> None:
+    lines = ["南岭县促进残疾人就业行动方案", "【字体：大中小】【打印本页】【关闭窗口】", "发文字号：南政办发〔2024〕7号",
+             "一、总体目标", "到2026年，全县新增残疾人就业300人以上，持证残疾人就业率达到60%以上。",
+             "上一篇：南岭县关于做好春季农业生产工作的通知", "分享到：", "扫一扫在手机打开当前页"]
+    assert strip_boilerplate(lines, title_index=0) == [lines[0], lines[2], lines[3], lines[4]]
+
+
+def test_a_rebuilt_table_row_is_never_chrome() -> None:
+    row = "指标：新增注册企业数；单位：万户；2020年：1.2；2025年：2.0；属性：预期性"  # 注册 alone is a login word
+    assert not is_chrome(row)
+    assert is_chrome("地址：某市人民路1号；邮编：430000")

@@ -82,3 +82,74 @@ def test_lead_ins_close_before_numbered_items() -> None:
     paths = [c.path_str for c in parse_clauses("x", text)]
     assert paths == ["——目标一", "——目标二", "一、任务", "一、任务 > 一是做好甲",
                      "一、任务 > 二是做好乙", "二、保障"]
+
+
+# -- decimal outline numbering (十四五 plans) --------------------------------------------------
+
+PLAN_OUTLINE = "\n".join([
+    "某市“十四五”制造业高质量发展规划",
+    "二、主要任务",
+    "2.1 提升产业链现代化水平",
+    "2.2 推进智能制造",
+    "2.3 推进产业基础高级化",
+    "2.3.1 实施产业基础再造工程。围绕关键基础材料、核心零部件开展攻关。",
+    "2.3.2 建设公共服务平台。",
+    "2.4 发展服务型制造",
+    "三、保障措施",
+    "3.1 加强组织领导",
+])
+
+
+def test_decimal_outline_becomes_part_of_the_clause_tree() -> None:
+    paths = [c.path_str for c in parse_clauses("x", PLAN_OUTLINE)]
+    assert paths == [
+        "前言", "二、主要任务",
+        "二、主要任务 > 2.1 提升产业链现代化水平",
+        "二、主要任务 > 2.2 推进智能制造",
+        "二、主要任务 > 2.3 推进产业基础高级化",
+        "二、主要任务 > 2.3 推进产业基础高级化 > 2.3.1 实施产业基础再造工程",
+        "二、主要任务 > 2.3 推进产业基础高级化 > 2.3.2 建设公共服务平台",
+        "二、主要任务 > 2.4 发展服务型制造",
+        "三、保障措施", "三、保障措施 > 3.1 加强组织领导",
+    ]
+
+
+def test_quantities_years_and_table_values_are_not_headings() -> None:
+    text = "\n".join([
+        "二、发展目标", "2.1 总体目标",
+        "1.2万家企业完成数字化改造。",  # a quantity with its unit
+        "2.5%左右的增速。",
+        "2025.6 完成中期评估",  # a year, not an outline number
+        "1.5",  # a table value alone on its line
+        "预期性",
+        "4.1 不接续大纲的编号",  # no 4 open, no 4.0
+        "2.2 具体目标",
+    ])
+    paths = [c.path_str for c in parse_clauses("x", text)]
+    assert paths == ["二、发展目标", "二、发展目标 > 2.1 总体目标", "二、发展目标 > 2.2 具体目标"]
+
+
+def test_bare_chapter_numbers_head_their_decimal_sections() -> None:
+    text = "\n".join(["1 总则", "1.1 编制依据", "1.2 规划期限", "2 发展目标", "2.1 总体目标"])
+    paths = [c.path_str for c in parse_clauses("x", text)]
+    assert paths == ["1 总则", "1 总则 > 1.1 编制依据", "1 总则 > 1.2 规划期限",
+                     "2 发展目标", "2 发展目标 > 2.1 总体目标"]
+
+
+def test_decimal_number_alone_takes_its_title_from_the_next_line() -> None:
+    text = "三、主要任务\n3.1\n加快建设创新平台。支持企业建设研发机构。"
+    lines = join_orphan_markers(text.split("\n"))
+    clauses = parse_clauses("x", "\n".join(lines))
+    assert [c.heading for c in clauses] == ["三、主要任务", "3.1 加快建设创新平台"]
+    assert clauses[1].text == "3.1\n加快建设创新平台。支持企业建设研发机构。"
+
+
+def test_a_box_without_chapters_ends_where_the_outline_goes_on() -> None:
+    text = "\n".join(["一、发展目标", "专栏1 主要指标", "类别：创新；指标：研发投入强度；2025年：3%",
+                      "二、主要任务", "(一)建设平台", "专栏2 重点工程", "1.实验室工程", "(二)培育企业"])
+    paths = [c.path_str for c in parse_clauses("x", text)]
+    assert paths == [
+        "一、发展目标", "一、发展目标 > 专栏1 主要指标", "二、主要任务", "二、主要任务 > (一)建设平台",
+        "二、主要任务 > 专栏2 重点工程", "二、主要任务 > 专栏2 重点工程 > 1.实验室工程",
+        "二、主要任务 > (二)培育企业",
+    ]

@@ -34,3 +34,25 @@ def test_thirteenth_plan_tables_come_out_as_rows(corpus_docs: dict[str, Document
     lines = box.text.split("\n")
     assert len([ln for ln in lines if "：" in ln]) == 14  # 14 indicator rows
     assert lines[-1].startswith("注:")
+
+
+def test_pipe_rows_from_an_html_or_markdown_table_become_labelled_rows() -> None:
+    lines = ["专栏2 主要指标", "| 指标 | 单位 | 2020年 | 2025年 | 属性 |", "|---|---|---|---|---|",
+             "| 研发投入强度 | % | 2.4 | 3.0 | 预期性 |", "二、主要任务"]
+    assert rebuild_tables(lines) == [
+        "专栏2 主要指标", "指标：研发投入强度；单位：%；2020年：2.4；2025年：3.0；属性：预期性", "二、主要任务"]
+
+
+def test_a_single_pipe_line_is_not_a_table() -> None:
+    lines = ["| 首页 | 政务公开 |", "某市数字经济发展规划"]
+    assert rebuild_tables(lines) == lines
+
+
+def test_seq_led_table_with_unit_and_attribute_columns_labels_every_value() -> None:
+    cells = ["序号", "指标", "单位", "2020年", "2025年", "属性",
+             "1", "研发投入强度", "%", "2.4", "3.0", "预期性",
+             "2", "高新技术企业数量", "家", "6259", "10000", "预期性"]
+    assert rebuild_tables(cells) == [
+        "序号：1；指标：研发投入强度；单位：%；2020年：2.4；2025年：3.0；属性：预期性",
+        "序号：2；指标：高新技术企业数量；单位：家；2020年：6259；2025年：10000；属性：预期性",
+    ]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from assistant.chain import ChatLLM, PolicyQA
 from assistant.lexical import add_words
+from assistant.params import load_params
 from assistant.query import Lexicon, load_lexicon
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
@@ -81,7 +82,7 @@ def ingest_corpus(settings: Settings, *, progress: Progress | None = None,
 
 
 def make_lexicon(settings: Settings) -> Lexicon:
-    lexicon = load_lexicon(settings.glossary_path, settings.aliases_path)
+    lexicon = load_lexicon(settings.glossary_path, settings.aliases_path, dirs=(settings.lexicon_dir,))
     add_words(lexicon.chinese_terms())
     return lexicon
 
@@ -107,5 +108,6 @@ def build_qa(settings: Settings, *, generator: Generator | None = None, index: P
         llms, default = make_llms(settings, generator)
     retriever = HybridRetriever(index)
     return PolicyQA(retriever, llms=llms, default_generator=default, top_k=settings.top_k,
-                    context_tokens=settings.context_tokens, min_coverage=settings.min_coverage,
+                    context_tokens=settings.context_tokens, params=load_params(settings.params_path),
+                    use_reader=settings.reader,
                     lexicon=make_lexicon(settings))

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+
+from assistant.lexicon import translate_english
+from assistant.names import CorpusVocab, NameIndex, english_names
 
 FIVE_YEAR_PLANS = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020),
                    "十四五": (2021, 2025), "十五五": (2026, 2030)}
@@ -63,7 +67,11 @@ class Lexicon:
         return found
 
     def translate(self, text: str) -> list[str]:
-        """Chinese terms for the English glossary terms in ``text``, longest match first.
+        """Chinese terms for the English glossary terms in ``text``, longest match first."""
+        return self.glossary_matches(text)[0]
+
+    def glossary_matches(self, text: str) -> tuple[list[str], str]:
+        """Chinese terms for the glossary terms in ``text``, and the text left unmatched.
 
         Hyphens match spaces (equity-incentive = equity incentive) and a term matches its
         inflections (patent → patents, transfer → transferred).
@@ -75,7 +83,7 @@ class Lexicon:
             if re.search(pattern, low):
                 found.extend(t for t in zh if t not in found)
                 low = re.sub(pattern, " ", low)
-        return found
+        return found, low
 
     def chinese_terms(self) -> set[str]:
         """Every Chinese term, so the tokenizer keeps them whole."""
@@ -94,15 +102,24 @@ def _read_tsv(text: str) -> list[tuple[str, list[str]]]:
     return rows
 
 
-def load_lexicon(extra_glossary: Path | None = None, extra_aliases: Path | None = None) -> Lexicon:
-    """The packaged glossary and aliases, plus optional user files in the same format."""
+def load_lexicon(extra_glossary: Path | None = None, extra_aliases: Path | None = None,
+                 *, dirs: Sequence[Path] = ()) -> Lexicon:
+    """The packaged glossary and aliases, plus user files in the same format.
+
+    The packaged rows are general; what belongs to one corpus (its places, its terms) is
+    user data: ``extra_*`` files, and in each of ``dirs`` that exists, every ``*.tsv``
+    (a name starting "alias" holds aliases, any other glossary rows).
+    """
     data = resources.files("assistant") / "data"
     glossary_rows = _read_tsv((data / "glossary.tsv").read_text(encoding="utf-8"))
     alias_rows = _read_tsv((data / "aliases.tsv").read_text(encoding="utf-8"))
-    if extra_glossary is not None:
-        glossary_rows += _read_tsv(extra_glossary.read_text(encoding="utf-8"))
-    if extra_aliases is not None:
-        alias_rows += _read_tsv(extra_aliases.read_text(encoding="utf-8"))
+    files = [p for d in dirs if d.is_dir() for p in sorted(d.glob("*.tsv"))]
+    for path in [*files, extra_glossary, extra_aliases]:
+        if path is None:
+            continue
+        rows = _read_tsv(path.read_text(encoding="utf-8"))
+        is_alias = path == extra_aliases or (path in files and path.name.startswith("alias"))
+        (alias_rows if is_alias else glossary_rows).extend(rows)
     glossary: dict[str, list[str]] = {}
     for en, zh in glossary_rows:
         glossary.setdefault(en, []).extend(t for t in zh if t not in glossary.get(en, []))
@@ -161,15 +178,18 @@ class QueryAnalysis:
     expansions: tuple[str, ...]  # Chinese terms added for lexical search
     is_comparison: bool
     wants_number: bool
-    translations: tuple[str, ...] = ()  # glossary terms for an English question
+    translations: tuple[str, ...] = ()  # Chinese for an English question: plans, terms, amounts
     quoted: tuple[str, ...] = ()  # phrases the question quotes (“强化知识产权保护”)
+    term_translations: tuple[str, ...] = ()  # its words' Chinese (glossary, then CC-CEDICT)
+    # English names no corpus name matches (Guangdong): searched as written, never refused.
+    search_names: tuple[str, ...] = ()
 
     @property
     def lexical_text(self) -> str:
         """The question plus glossary terms and canonical place names, for BM25.
 
         Only the canonical name of an alias group is added: all of them would let the
-        place outweigh what is asked about it.
+        place outweigh what is asked about it. ``search_names`` stay in as written.
         """
         names = [g[0] for g in self.alias_groups if g[0] not in self.text]
         return " ".join([self.text, *names, *self.translations])
@@ -201,8 +221,39 @@ def detect_lang(text: str) -> str:
     return "en" if latin > cjk * 2 else "zh"
 
 
-def analyze(question: str, lexicon: Lexicon | None = None) -> QueryAnalysis:
-    """Rule-based analysis of one standalone question."""
+def _name_groups(question: str, names: NameIndex, groups: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Alias groups (中文, English) for the corpus names an English question spells in pinyin."""
+    known = {n.lower() for g in groups for n in g}
+    out: dict[str, list[str]] = {}
+    for english, chinese in names.lookup(question):
+        if english.lower() not in known and chinese not in known:
+            out.setdefault(chinese, [chinese]).append(english)
+    return [tuple(g) for g in out.values()]
+
+
+def _translate(question: str, lex: Lexicon, groups: list[tuple[str, ...]],
+               corpus: CorpusVocab | None) -> list[str]:
+    """Glossary terms first; the words it leaves, names and comparison wording aside, via CC-CEDICT."""
+    # Names first: a glossary term inside a name ("science and technology" in a corridor's
+    # English name) would otherwise break the name apart before it could be masked.
+    masked = question
+    for name in sorted((n for g in groups for n in g), key=len, reverse=True):
+        masked = re.sub(re.escape(name), " ", masked, flags=re.I)
+    found, rest = lex.glossary_matches(masked)
+    if corpus is None:
+        return found
+    for _, zh in translate_english(strip_comparison(rest), corpus):
+        found.extend(t for t in zh if t not in found)
+    return found
+
+
+def analyze(question: str, lexicon: Lexicon | None = None, corpus: CorpusVocab | None = None) -> QueryAnalysis:
+    """Rule-based analysis of one standalone question.
+
+    With ``corpus``, an English question's words are also translated through CC-CEDICT
+    and its pinyin names through the corpus's names, both kept only where the corpus
+    uses them.
+    """
     lex = lexicon or default_lexicon()
     lang = detect_lang(question)
     years = [int(y) for y in YEAR.findall(question)]
@@ -219,9 +270,12 @@ def analyze(question: str, lexicon: Lexicon | None = None) -> QueryAnalysis:
         periods.append(FIVE_YEAR_PLANS[name])
         expansions.append(name)
     groups = lex.alias_groups(question)
+    if lang == "en" and corpus is not None:
+        groups += _name_groups(question, corpus.names, groups)
     for group in groups:
         expansions.extend(n for n in group if re.search(r"[\u4e00-\u9fff]", n) and n not in question)
-    translations = [*lex.translate(question), *chinese_amounts(question)] if lang == "en" else []
+    terms = _translate(question, lex, groups, corpus) if lang == "en" else []
+    translations = [*terms, *chinese_amounts(question)] if lang == "en" else []
     plan_names = [e for e in expansions if e in FIVE_YEAR_PLANS]
     expansions.extend(t for t in translations if t not in expansions)
     wants_number = bool(_NUMERIC_ZH.search(question) or _NUMERIC_EN.search(question))
@@ -230,6 +284,7 @@ def analyze(question: str, lexicon: Lexicon | None = None) -> QueryAnalysis:
     states_figure = bool(_FIGURE.search(question)) or (lang == "en" and bool(chinese_amounts(question)))
     is_comparison = bool(_COMPARE_ZH.search(question) or _COMPARE_EN.search(question)
                          or (states_figure and wants_number))
+    named = " ".join(n for g in groups for n in g).lower()
     return QueryAnalysis(
         text=question.strip(),
         lang=lang,
@@ -241,4 +296,6 @@ def analyze(question: str, lexicon: Lexicon | None = None) -> QueryAnalysis:
         wants_number=wants_number,
         translations=tuple(dict.fromkeys([*plan_names, *translations])),
         quoted=tuple(q for q in _QUOTED.findall(question) if len(q) >= 2 and q not in FIVE_YEAR_PLANS),
+        term_translations=tuple(terms),
+        search_names=tuple(n for n in english_names(question) if n.lower() not in named) if lang == "en" else (),
     )

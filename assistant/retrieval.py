@@ -15,11 +15,11 @@ from typing import Any, Protocol
 import numpy as np
 
 from assistant.lexical import LexicalIndex
+from assistant.names import CorpusVocab
+from assistant.params import RetrievalParams, default_params
 from assistant.query import FIVE_YEAR_PLANS, QueryAnalysis
 from assistant.terms import coverage, idf_table, term_weights
 from ingest.types import Chunk
-
-RRF_K = 60
 
 
 class DocInfo(Protocol):
@@ -68,9 +68,11 @@ class Evidence:
 class HybridRetriever:
     """Dense + BM25 with RRF; the lexical index follows the vector index's revision."""
 
-    def __init__(self, index: VectorIndex, *, dense_k: int = 40, recheck_seconds: float = 5.0) -> None:
+    def __init__(self, index: VectorIndex, *, params: RetrievalParams | None = None,
+                 recheck_seconds: float = 5.0) -> None:
         self.index = index
-        self.dense_k = dense_k
+        self.params = params or default_params().retrieval
+        self.dense_k = self.params.dense_k
         self.recheck_seconds = recheck_seconds
         self._checked = 0.0
         self._lock = threading.Lock()
@@ -81,6 +83,7 @@ class HybridRetriever:
         self._docs: dict[str, DocInfo] = {}
         self._idf: dict[str, float] = {}
         self._corpus_text = ""
+        self._vocab: CorpusVocab | None = None
 
     def invalidate(self) -> None:
         """Force a revision check on the next search (call after an upload or a delete)."""
@@ -110,6 +113,7 @@ class HybridRetriever:
             self._docs = {d.doc_id: d for d in self.index.documents()}
             self._idf = idf_table([c.embed_text for c in chunks])
             self._corpus_text = "\n".join(c.embed_text for c in chunks)
+            self._vocab = None
             self._revision = revision
 
     @property
@@ -133,6 +137,17 @@ class HybridRetriever:
         return self._corpus_text
 
     @property
+    def vocab(self) -> CorpusVocab:
+        """The corpus's words and names, which English questions are translated into
+        (built on first use after each revision: name tagging costs about a second)."""
+        if not self._chunks:
+            self.refresh()
+        vocab = self._vocab
+        if vocab is None:
+            vocab = self._vocab = CorpusVocab.from_idf(self._idf, self._corpus_text)
+        return vocab
+
+    @property
     def documents(self) -> list[DocInfo]:
         if not self._chunks:
             self.refresh()
@@ -143,7 +158,8 @@ class HybridRetriever:
         # a clause naming 发明专利 beats one that only repeats the place name.
         # Title words count too: they pick the plan a question names (五年行动计划).
         text = f"{chunk.title}\n{chunk.clause_path}\n{chunk.context}\n{chunk.text}"
-        boost = 0.35 + coverage(text, weights) if weights else 1.0
+        p = self.params
+        boost = p.coverage_base + coverage(text, weights) if weights else 1.0
         doc = self._docs.get(chunk.doc_id)
         period = doc.period if doc else None
         haystack = f"{chunk.title}\n{chunk.clause_path}\n{chunk.text}"
@@ -151,23 +167,23 @@ class HybridRetriever:
         if years:
             # The lead-in (到2016年,全市…实现以下目标:) dates the items under it.
             if any(str(y) in chunk.text or str(y) in chunk.context for y in years):
-                boost *= 1.25
+                boost *= p.year_in_text
             if doc and doc.date and int(doc.date[:4]) in q.years:
-                boost *= 1.2  # documents are named by their year: "the 2012 press conference"
+                boost *= p.doc_year  # documents are named by their year: "the 2012 press conference"
             named = [n for n, span in FIVE_YEAR_PLANS.items() if span in q.periods and n in haystack]
             if named:
-                boost *= 1.3  # a later plan's review of the asked period (专栏1:“十二五”…完成情况)
+                boost *= p.plan_named  # a later plan's review of the asked period (专栏1:“十二五”…完成情况)
             elif period:
                 # A plan covering every asked year (2012 and 2016) beats one covering some.
                 covered = sum(period[0] <= y <= period[1] for y in years) / len(years)
-                boost *= 1 + 0.3 * covered if covered else 0.7
+                boost *= 1 + p.period_cover * covered if covered else p.period_miss
         for group in q.alias_groups:
             if any(name in haystack for name in group):
-                boost *= 1.15
+                boost *= p.alias
         if any(phrase in chunk.heading for phrase in q.quoted):
-            boost *= 2.0  # the question quotes this clause's own heading
+            boost *= p.quoted_heading  # the question quotes this clause's own heading
         if period and period in q.periods:
-            boost *= 1.5  # the question names this plan's period (2012—2016, 十三五)
+            boost *= p.period_named  # the question names this plan's period (2012—2016, 十三五)
         return boost
 
     def _by_document(self, ranking: list[str]) -> dict[str, list[str]]:
@@ -199,10 +215,10 @@ class HybridRetriever:
             fused = {}
             dense_by_doc, lex_by_doc = self._by_document(dense_order), self._by_document(lex_order)
             for doc_id in self._docs:
-                fused.update(_rrf([dense_by_doc.get(doc_id, [])[: self.dense_k],
-                                   lex_by_doc.get(doc_id, [])[: self.dense_k]]))
+                fused.update(self._rrf(dense_by_doc.get(doc_id, [])[: self.dense_k],
+                                       lex_by_doc.get(doc_id, [])[: self.dense_k]))
         else:
-            fused = _rrf([dense_order, lex_order])
+            fused = self._rrf(dense_order, lex_order)
         weights = term_weights(q, self._idf)
         results: list[Evidence] = []
         for cid, base in fused.items():
@@ -226,13 +242,14 @@ class HybridRetriever:
         return results[:k]
 
 
-def _rrf(rankings: Sequence[Sequence[str]]) -> dict[str, float]:
-    """Reciprocal rank fusion of ranked id lists."""
-    fused: dict[str, float] = {}
-    for ranking in rankings:
-        for r, cid in enumerate(ranking):
-            fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + r)
-    return fused
+    def _rrf(self, dense: Sequence[str], lexical: Sequence[str]) -> dict[str, float]:
+        """Weighted reciprocal rank fusion of the two rankings."""
+        fused: dict[str, float] = {}
+        p = self.params
+        for weight, ranking in ((p.dense_weight, dense), (p.lexical_weight, lexical)):
+            for r, cid in enumerate(ranking):
+                fused[cid] = fused.get(cid, 0.0) + weight / (p.rrf_k + r)
+        return fused
 
 
 def diversify(results: list[Evidence], k: int, per_doc: int = 3) -> list[Evidence]:

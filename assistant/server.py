@@ -21,6 +21,7 @@ from assistant.api.services import LazyLibrary, LazyQA, Services
 from assistant.chain import ChatLLM, PolicyQA
 from assistant.factory import make_index, make_lexicon
 from assistant.library import DocumentLibrary
+from assistant.params import load_params
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
 from assistant.types import Generator
@@ -62,7 +63,8 @@ def build_services(settings: Settings) -> tuple[PolicyQA, DocumentLibrary]:
     index = make_index(settings, sweep=False)
     retriever = HybridRetriever(index)
     qa = PolicyQA(retriever, llms=llms, default_generator=default, top_k=settings.top_k,
-                  context_tokens=settings.context_tokens, min_coverage=settings.min_coverage,
+                  context_tokens=settings.context_tokens, params=load_params(settings.params_path),
+                  use_reader=settings.reader,
                   lexicon=make_lexicon(settings))
     retriever.refresh(force=True)  # BM25 and the document table, before the first question
     index.embedder.embed_queries(["warm up"])

@@ -40,7 +40,14 @@ class Settings(BaseSettings):
 
     top_k: int = 6
     context_tokens: int = 1500
-    min_coverage: float = 0.5
+    # Fitted weights and thresholds of retrieval, selection and refusal (assistant/params.py);
+    # None: the packaged file fitted by `python -m evals fit`.
+    params_path: Path | None = None
+    # With an LLM generator, the LLM also reads the best sentences and says which answer
+    # (one more short call per question; its pick is evidence, the answer stays quotes).
+    reader: bool = True
+    # The corpus's own glossary and alias rows: every *.tsv here (alias*.tsv hold aliases).
+    lexicon_dir: Path = Path("data/lexicon")
     glossary_path: Path | None = None  # extra glossary rows (English<TAB>中文,…)
     aliases_path: Path | None = None  # extra alias rows (canonical<TAB>alias,…)
 

@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from functools import lru_cache
 
 from assistant.lexical import tokenize
-from assistant.query import FIVE_YEAR_PLANS, QueryAnalysis, default_lexicon, strip_comparison
+from assistant.query import FIVE_YEAR_PLANS, QueryAnalysis, strip_comparison
 
 # Words every question uses; they say nothing about which sentence answers it.
 GENERIC = frozenset(
@@ -21,15 +21,16 @@ GENERIC = frozenset(
 def content_terms(q: QueryAnalysis, vocab: Collection[str] = ()) -> list[str]:
     """Tokens of the question (and its expansions) that discriminate between sentences.
 
-    For an English question only Chinese expansions and tokens the corpus itself uses
-    (R&D, GDP) count: English words never occur in a Chinese clause.
+    For an English question only its Chinese translations (from the analysis) and tokens
+    the corpus itself uses (R&D, GDP) count: English words never occur in a Chinese clause.
     """
     text = strip_comparison(q.text)  # 有何不同 says how to answer, not what about
     for group in q.alias_groups:  # places are checked separately; their words are not content
         for name in sorted(group, key=len, reverse=True):
             text = re.sub(re.escape(name), " ", text, flags=re.I)
-    if q.lang == "en":
-        text = " ".join([text, *default_lexicon().translate(text)])
+    if q.lang == "en":  # a translation of (part of) a place name is a place too
+        named = [n for g in q.alias_groups for n in g]
+        text = " ".join([text, *(t for t in q.term_translations if not any(t in n for n in named))])
     for name in FIVE_YEAR_PLANS:  # a plan name is a period, checked as years, not a topic
         text = text.replace(name, " ")
     terms = [t for t in tokenize(text) if t not in GENERIC and not re.fullmatch(r"[\d.%]+", t)]

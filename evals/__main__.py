@@ -36,6 +36,7 @@ from evals.datasets import (
     select_documents,
     write_corpus,
 )
+from evals.fit import fit_command
 from evals.questions import DEFAULT_QUESTIONS, Question, QuestionFileError, load_questions
 from evals.runner import (
     KS,
@@ -176,7 +177,9 @@ def _load(settings: Settings, gen: Generator | None, corpus: Path | None, stack:
         tmp = Path(stack.enter_context(TemporaryDirectory(prefix="policyqa-eval-")))
         # A local store in the temp dir, whatever PQA_CHROMA_URL says.
         settings = settings.model_copy(
-            update={"corpus_dir": corpus, "data_dir": tmp, "chroma_url": None})
+            update={"corpus_dir": corpus, "data_dir": tmp, "chroma_url": None,
+                    # the seed corpus's lexicon rows do not belong to another corpus
+                    "lexicon_dir": tmp / "lexicon"})
         with console.status(f"indexing {corpus} into a temporary store"):
             report = ingest_corpus(settings, embedder=embedder)
         ingest_meta = {"added": len(report.added), "failed": dict(report.failed)}
@@ -292,6 +295,8 @@ def gate_cmd(
     if not _gate(summary, floors, system):
         raise typer.Exit(1)
 
+
+app.command("fit")(fit_command)
 
 if __name__ == "__main__":
     app()

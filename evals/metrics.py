@@ -1,20 +1,34 @@
-"""Evaluation metrics: pure functions over strings, ranked retrievals and result records.
+"""Evaluation metrics for one question: pure functions over strings and ranked retrievals.
 
 Every string comparison goes through :func:`normalize`, so an answer that writes
 ``１０，０００家`` or ``10 000家`` still matches the document's ``10000家``.
+
+Clause-path matching lives in :mod:`evals.clause_paths` and aggregation over records in
+:mod:`evals.summary`; their public names are re-exported here so ``metrics.X`` keeps working.
 """
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from ingest.markers import cn_to_int
+from evals.clause_paths import HEADING_SIMILARITY as HEADING_SIMILARITY
+from evals.clause_paths import PathPart as PathPart
+from evals.clause_paths import clause_match as clause_match
+from evals.clause_paths import headings_agree as headings_agree
+from evals.clause_paths import parse_part as parse_part
+from evals.clause_paths import parts_match as parts_match
+from evals.clause_paths import split_path as split_path
+from evals.summary import EvalRecord as EvalRecord
+from evals.summary import RecordLike as RecordLike
+from evals.summary import is_correct as is_correct
+from evals.summary import percentile as percentile
+from evals.summary import refusal_stats as refusal_stats
+from evals.summary import summarize as summarize
 
 # --------------------------------------------------------------------------- normalisation
 
@@ -166,114 +180,6 @@ def reciprocal_rank(
     return 0.0 if rank is None else 1.0 / rank
 
 
-# --------------------------------------------------------------------------- clause paths
-
-_CN = "零〇一二两三四五六七八九十百"
-_PAUSE = re.compile(r"[,;:!?。]")  # after NFKC; 、 and . are not pauses (3.5%, A、B)
-_QUOTES = re.compile(r"[\"'“”‘’「」『』《》]")
-_CIRCLED = {chr(0x2460 + i): i + 1 for i in range(20)}  # ① … ⑳
-_NUMBERINGS: list[tuple[str, re.Pattern[str]]] = [
-    ("part", re.compile(rf"^第([{_CN}\d]+)(?:篇|编|部分)")),
-    ("chapter", re.compile(rf"^第([{_CN}\d]+)章")),
-    ("section", re.compile(rf"^第([{_CN}\d]+)节")),
-    ("article", re.compile(rf"^第([{_CN}\d]+)条")),
-    ("box", re.compile(r"^专栏\s*(\d+)\s*[:：]?")),
-    ("pcn", re.compile(rf"^[(（]\s*([{_CN}]+)\s*[)）]")),
-    ("pnum", re.compile(r"^[(（]\s*(\d{1,2})\s*[)）]")),
-    ("cn", re.compile(rf"^([{_CN}]+)\s*[、.．]")),
-    ("shi", re.compile(rf"^([{_CN}]+)是")),
-    ("num", re.compile(r"^(\d{1,2})(?:\s*[、.．](?!\d)|\s+|(?=[\u4e00-\u9fff]))")),
-    ("dash", re.compile(r"^(?:——|—|--)")),
-]
-
-
-@dataclass(frozen=True)
-class PathPart:
-    """One component of a clause path: its numbering (kind, ordinal) and its heading."""
-
-    kind: str
-    ordinal: int | None
-    heading: str
-
-
-def parse_part(component: str) -> PathPart:
-    """Split ``(三)实施产业能级提升行动`` into ("pcn", 3, "实施产业能级提升行动").
-
-    Brackets of either width, 、 / . / a lost separator after a digit, and spacing are
-    all tolerated; a component without numbering is kind "plain".
-    """
-    s = component.strip()
-    if s[:1] in _CIRCLED:
-        return PathPart("circled", _CIRCLED[s[0]], _heading(s[1:]))
-    s = unicodedata.normalize("NFKC", s).strip()
-    for kind, pattern in _NUMBERINGS:
-        m = pattern.match(s)
-        if m:
-            ordinal = cn_to_int(m.group(1)) if m.groups() else None
-            return PathPart(kind, ordinal, _heading(s[m.end():]))
-    return PathPart("plain", None, _heading(s))
-
-
-def _heading(rest: str) -> str:
-    """The comparable heading: no quotes or spaces, cut at the first pause."""
-    h = _QUOTES.sub("", unicodedata.normalize("NFKC", rest))
-    h = _WS.sub("", h).casefold()
-    cut = _PAUSE.search(h)
-    return h[: cut.start()] if cut else h
-
-
-def split_path(path: str) -> list[PathPart]:
-    """A clause path ``a > b > c`` as parts (``>`` or ＞ with any spacing)."""
-    return [parse_part(p) for p in re.split(r"\s*[>＞]\s*", path) if p.strip()]
-
-
-HEADING_SIMILARITY = 0.6
-
-
-def headings_agree(a: str, b: str) -> bool:
-    """Headings agree if one is empty, one is a prefix of the other, or they are close.
-
-    Close means difflib ratio >= 0.6 on the pause-cut headings: tolerates a reworded
-    word or a heading the parser truncated, but not two different tasks that share a
-    number (``二、具体目标`` vs ``二、完善科技人才评价机制``).
-    """
-    if not a or not b or a.startswith(b) or b.startswith(a):
-        return True
-    return difflib.SequenceMatcher(None, a, b).ratio() >= HEADING_SIMILARITY
-
-
-def parts_match(cited: PathPart, gold: PathPart) -> bool:
-    """Same numbering kind and ordinal, and agreeing headings.
-
-    Unnumbered parts (—— lead-ins, plain titles) have only their heading to go on, so
-    for them an empty heading matches only another empty one.
-    """
-    if cited.kind != gold.kind or cited.ordinal != gold.ordinal:
-        return False
-    if gold.ordinal is None and (not cited.heading or not gold.heading):
-        return cited.heading == gold.heading
-    return headings_agree(cited.heading, gold.heading)
-
-
-def clause_match(cited_path: str | None, gold_path: str | Sequence[str]) -> bool:
-    """Whether a cited clause path is the gold clause or one of its descendants.
-
-    The gold path's innermost component must match (:func:`parts_match`) some component
-    of the cited path. Matching on the innermost component rather than the full path
-    tolerates citations that omit or re-nest outer levels. With several gold paths,
-    any match counts.
-    """
-    if not cited_path or not cited_path.strip():
-        return False
-    golds = [gold_path] if isinstance(gold_path, str) else list(gold_path)
-    cited = split_path(cited_path)
-    for g in golds:
-        gparts = split_path(g)
-        if gparts and any(parts_match(c, gparts[-1]) for c in cited):
-            return True
-    return False
-
-
 # --------------------------------------------------------------------------- answers
 
 
@@ -372,134 +278,3 @@ def ungrounded_numbers(answer_text: str, cited_texts: Sequence[str]) -> list[str
 def numbers_grounded(answer_text: str, cited_texts: Sequence[str]) -> bool:
     """True if every number in the answer appears in the cited clauses."""
     return not ungrounded_numbers(answer_text, cited_texts)
-
-
-# --------------------------------------------------------------------------- aggregation
-
-
-def percentile(values: Iterable[float], p: float) -> float | None:
-    """The p-th percentile (0–100) with linear interpolation, as numpy's default; None if empty."""
-    xs = sorted(float(v) for v in values)
-    if not xs:
-        return None
-    if not 0 <= p <= 100:
-        raise ValueError("p must be within 0..100")
-    pos = (len(xs) - 1) * p / 100
-    lo = math.floor(pos)
-    hi = min(lo + 1, len(xs) - 1)
-    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
-
-
-@dataclass(frozen=True)
-class EvalRecord:
-    """The outcome of one question; metrics a run did not compute stay None.
-
-    ``hits`` maps k to hit@k. ``answer_correct`` is judged on the answer text alone;
-    :func:`summarize` counts a refused answerable question as incorrect.
-    """
-
-    id: str
-    type: str
-    lang: str
-    refused: bool
-    answer_correct: bool | None = None
-    clause_correct: bool | None = None
-    grounded: bool | None = None
-    hits: dict[int, bool | None] = field(default_factory=dict)
-    rr: float | None = None
-    latency_ms: float | None = None
-
-    @property
-    def answerable(self) -> bool:
-        return self.type != "unanswerable"
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> EvalRecord:
-        """Build from a dict (e.g. a JSON line); unknown keys are ignored, hit keys → int."""
-        names = {f.name for f in fields(cls)}
-        kwargs = {k: v for k, v in data.items() if k in names}
-        kwargs["hits"] = {int(k): v for k, v in dict(data.get("hits") or {}).items()}
-        return cls(**kwargs)
-
-
-RecordLike = EvalRecord | Mapping[str, Any]
-
-
-def _records(records: Iterable[RecordLike]) -> list[EvalRecord]:
-    return [r if isinstance(r, EvalRecord) else EvalRecord.from_mapping(r) for r in records]
-
-
-def _ratio(num: int, den: int) -> float | None:
-    return num / den if den else None
-
-
-def _mean(values: Iterable[float | bool | None]) -> float | None:
-    xs = [float(v) for v in values if v is not None]
-    return sum(xs) / len(xs) if xs else None
-
-
-def refusal_stats(records: Iterable[RecordLike]) -> dict[str, float | int | None]:
-    """Refusal precision/recall on unanswerable questions and false refusals on answerable ones.
-
-    precision = refused unanswerable / all refusals; recall = refused unanswerable /
-    unanswerable; false_refusal_rate = refused answerable / answerable. None when the
-    denominator is zero.
-    """
-    recs = _records(records)
-    tp = sum(r.refused and not r.answerable for r in recs)
-    fp = sum(r.refused and r.answerable for r in recs)
-    n_unans = sum(not r.answerable for r in recs)
-    n_ans = len(recs) - n_unans
-    return {
-        "refusal_precision": _ratio(tp, tp + fp),
-        "refusal_recall": _ratio(tp, n_unans),
-        "false_refusal_rate": _ratio(fp, n_ans),
-        "n_refused": tp + fp,
-        "n_unanswerable": n_unans,
-        "n_answerable": n_ans,
-    }
-
-
-def is_correct(r: EvalRecord) -> bool:
-    """End-to-end correctness: a refusal when unanswerable, a right unrefused answer otherwise."""
-    if not r.answerable:
-        return r.refused
-    return not r.refused and bool(r.answer_correct)
-
-
-def _group(recs: list[EvalRecord], ks: Sequence[int]) -> dict[str, Any]:
-    answerable = [r for r in recs if r.answerable]
-    lat = [r.latency_ms for r in recs if r.latency_ms is not None]
-    out: dict[str, Any] = {
-        "n": len(recs),
-        "accuracy": _mean(is_correct(r) for r in recs),
-        "answer_accuracy": _mean(
-            None if r.answer_correct is None and not r.refused else is_correct(r)
-            for r in answerable
-        ),
-        "clause_accuracy": _mean(r.clause_correct for r in answerable),
-        "grounded_rate": _mean(r.grounded for r in answerable if not r.refused),
-        "mrr": _mean(r.rr for r in answerable),
-        "latency_ms_p50": percentile(lat, 50),
-        "latency_ms_p95": percentile(lat, 95),
-    }
-    for k in ks:
-        out[f"hit@{k}"] = _mean(r.hits.get(k) for r in answerable)
-    out.update(refusal_stats(recs))
-    return out
-
-
-def summarize(records: Iterable[RecordLike]) -> dict[str, Any]:
-    """Aggregates overall, per question type and per language; plain JSON-ready values."""
-    recs = _records(records)
-    ks = sorted({k for r in recs for k in r.hits})  # same keys in every group
-    by_type: dict[str, list[EvalRecord]] = {}
-    by_lang: dict[str, list[EvalRecord]] = {}
-    for r in recs:
-        by_type.setdefault(r.type, []).append(r)
-        by_lang.setdefault(r.lang, []).append(r)
-    return {
-        "overall": _group(recs, ks),
-        "by_type": {t: _group(v, ks) for t, v in sorted(by_type.items())},
-        "by_lang": {lang: _group(v, ks) for lang, v in sorted(by_lang.items())},
-    }

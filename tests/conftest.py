@@ -41,7 +41,7 @@ def indexed_settings(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[
     corpus = root / "corpus"
     shutil.copytree(CORPUS, corpus)
     settings = Settings(corpus_dir=corpus, data_dir=root / "var", models_dir=ROOT / "models",
-                        generator="extractive")
+                        lexicon_dir=ROOT / "data" / "lexicon", generator="extractive")
     report = ingest_corpus(settings)
     assert not report.failed, report.failed
     return settings

@@ -1,7 +1,13 @@
+from pathlib import Path
+
 import pytest
 
 from assistant.condense import condense_rules, is_followup, keeps_context
+from assistant.query import load_lexicon
 from assistant.types import Turn
+
+# Place aliases are corpus data: the seed corpus's rows, as the served chain loads them.
+SEED = load_lexicon(dirs=(Path(__file__).resolve().parents[2] / "data" / "lexicon",))
 
 
 def _history(question: str) -> list[Turn]:
@@ -27,7 +33,7 @@ def _history(question: str) -> list[Turn]:
     ],
 )
 def test_followups_become_standalone(prev: str, followup: str, expected: str) -> None:
-    assert condense_rules(followup, _history(prev)) == expected
+    assert condense_rules(followup, _history(prev), SEED) == expected
 
 
 def test_standalone_questions_are_unchanged() -> None:

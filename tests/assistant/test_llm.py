@@ -3,7 +3,6 @@ round trip, and (marked ``llm``) the real local model on a Chinese prompt."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
 import re
@@ -282,17 +281,6 @@ def test_openai_compat_unreachable_server_is_llm_error() -> None:
 
 
 # --------------------------------------------------------------------------- the real local model
-
-
-@pytest.fixture(scope="module")
-def local_llm() -> Iterator[LlamaCppLLM]:
-    path = ROOT / Settings().llm_path
-    if not path.is_file() or importlib.util.find_spec("llama_cpp") is None:
-        pytest.skip("local LLM not built: run make setup")
-    llm = LlamaCppLLM(path, n_threads=Settings().llm_threads, n_ctx=1024)
-    llm.load()
-    yield llm
-    llm.close()
 
 
 @pytest.mark.llm

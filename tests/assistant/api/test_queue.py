@@ -23,7 +23,7 @@ GROUNDED = "东湖高新区高新技术企业数量力争突破10000家[1]。"
 
 
 def with_llm(qa: PolicyQA, llm: SlowLLM) -> PolicyQA:
-    return PolicyQA(qa.retriever, llms={"llamacpp": llm}, default_generator="llamacpp",
+    return PolicyQA(qa.retriever, llms={"llamacpp": llm}, default_generator="llamacpp", use_reader=False,
                     lexicon=qa.lexicon)
 
 

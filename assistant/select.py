@@ -1,0 +1,147 @@
+"""The select stage: score every quotable unit of the top evidence, and pick the answer.
+
+Each unit gets a feature vector (how much of the question it covers, alone and with its
+clause heading and the sentence before it; whether it holds the kind of answer the
+question wants, beyond what the question already says; how new its words are; its
+retrieval rank and scores; its years). A logistic model fitted by ``python -m evals fit``
+turns the vector into the probability that the unit holds the answer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from assistant.answer_type import AnswerType, holds_new
+from assistant.context import QuestionContext, gram_coverage
+from assistant.lexical import tokenize
+from assistant.params import SelectParams
+from assistant.query import YEAR
+from assistant.retrieval import Evidence
+from assistant.terms import coverage
+from assistant.units import Unit, is_heading, numeric, split_units, strip_lead
+
+UNTYPED = (AnswerType.OTHER, AnswerType.YESNO)
+
+
+def unit_features(ctx: QuestionContext, text: str, prev: str, ev: Evidence, rank: int,
+                  top: float) -> dict[str, float]:
+    """The evidence a unit offers that it answers the question (see the module docstring)."""
+    w = ctx.weights
+    clause = f"{ev.chunk.clause_path}\n{ev.chunk.context}"
+    cov = coverage(text, w) if w else 0.0
+    cov_clause = coverage(f"{clause}\n{text}", w) if w else 0.0
+    cov_prev = coverage(f"{prev}\n{text}", w) if w and prev else cov
+    typed = ctx.answer_type not in UNTYPED
+    hit = typed and holds_new(ctx.answer_type, text, ctx.text)
+    toks = [t for t in tokenize(text) if len(t) > 1 or not t.isascii()]
+    novel = sum(t not in ctx.tokens for t in toks) / len(toks) if toks else 0.0
+    years = {int(y) for y in YEAR.findall(text)} or {int(y) for y in YEAR.findall(ev.chunk.context)}
+    asked = ctx.asked_years
+    table = ev.chunk.kind == "table"
+    grams = gram_coverage(f"{clause}\n{prev}\n{text}", ctx.grams)
+    return {
+        "cov": cov,
+        "cov_clause": cov_clause,
+        "cov_prev_gain": max(0.0, cov_prev - cov),
+        "type_hit": float(hit),
+        "type_miss": float(typed and not hit),
+        "number_hit": float(ctx.q.wants_number and numeric(text)),
+        "novel": novel,
+        "prior": math.sqrt(max(ev.score, 0.0) / top) if top > 0 else 0.0,
+        "rank_inv": 1.0 / (1 + rank),
+        "dense": ev.dense,
+        "year_hit": float(bool(asked and years & asked and not table)),
+        "year_miss": float(bool(asked and years and not years & asked and not table)),
+        "log_len": math.log1p(len(text)),
+        "first": float(not prev),
+        "table": float(table),
+        "table_asked": float(table and ctx.asks_table),
+        "grams": grams,
+        "grams_own": gram_coverage(text, ctx.grams),
+    }
+
+
+def candidates(ctx: QuestionContext, evidence: Sequence[Evidence], params: SelectParams, *,
+               numeric_only: bool = False) -> list[Unit]:
+    """Every quotable unit of the top evidence, scored, best first."""
+    top = evidence[0].score if evidence else 1.0
+    out: list[Unit] = []
+    for rank, ev in enumerate(evidence[: params.evidence_depth]):
+        prev = ""
+        for text in split_units(ev.chunk.text, table=ev.chunk.kind == "table"):
+            if is_heading(text, ev) or (numeric_only and not numeric(text)):
+                prev = text
+                continue
+            feats = unit_features(ctx, text, prev, ev, rank, top)
+            out.append(Unit(text, ev, params.model.prob(feats), prev, feats))
+            prev = text
+    out.sort(key=lambda u: -u.score)
+    return out
+
+
+def select_units(ctx: QuestionContext, evidence: Sequence[Evidence], params: SelectParams, *,
+                 scored: list[Unit] | None = None) -> list[Unit]:
+    """The best unit, and the units that complete it, in document order within each clause.
+
+    Other units of the best clause join when they score nearly as well (a question asking
+    for a share and a cap); at most one unit of another clause of the same document does
+    (a plan's text beside its indicator table). When the best unit's subject is named only
+    in the sentence before it ("项目X……。聚焦……等领域。"), that sentence is quoted too.
+    Each sub-question of a multi-part question gets its own best unit.
+    """
+    scored = candidates(ctx, evidence, params) if scored is None else scored
+    if not scored:
+        return []
+    best = scored[0]
+    chosen = [best]
+    other_clause = False
+    for unit in scored[1:]:
+        if len(chosen) >= params.max_units:
+            break
+        if ctx.q.wants_number and not numeric(unit.text):
+            continue
+        same_doc = unit.evidence.chunk.doc_id == best.evidence.chunk.doc_id
+        if unit.evidence.chunk.id == best.evidence.chunk.id:
+            if unit.score >= params.join_same_clause * best.score:
+                chosen.append(unit)
+        elif same_doc and not other_clause and unit.score >= params.join_other_clause * best.score:
+            chosen.append(unit)
+            other_clause = True
+    if best.prev and best.features.get("cov_prev_gain", 0.0) > best.features.get("cov", 0.0):
+        lead = next((u for u in scored if u.text == best.prev and u.evidence is best.evidence), None)
+        if lead is not None and lead not in chosen:
+            chosen.append(lead)
+    for part in _sub_questions(ctx):
+        if len(chosen) >= params.max_units or _answers(chosen, part, ctx.q.wants_number):
+            continue
+        pool = [u for u in scored if u.evidence.chunk.doc_id == best.evidence.chunk.doc_id
+                and u not in chosen and _answers([u], part, ctx.q.wants_number, with_path=True)]
+        if pool:
+            chosen.append(max(pool, key=lambda u: u.score))
+    order = {id(u.evidence): i for i, u in enumerate(chosen)}
+    chosen.sort(key=lambda u: (order[id(u.evidence)], u.evidence.chunk.text.find(strip_lead(u.text))))
+    return chosen
+
+
+def best_unit(ctx: QuestionContext, evidence: Sequence[Evidence], params: SelectParams) -> Unit | None:
+    """The single best unit (one per document in comparisons); a number when one is asked."""
+    units = candidates(ctx, evidence, params, numeric_only=ctx.q.wants_number)
+    return units[0] if units else None
+
+
+def _sub_questions(ctx: QuestionContext) -> list[dict[str, float]]:
+    """The content terms of each sub-question, when one question asks several."""
+    parts = [p for p in ctx.text.replace("?", "？").split("？") if len(p.strip()) >= 4]
+    if len(parts) < 2:
+        return []
+    low = [p.lower() for p in parts]
+    subs = ({t: v for t, v in ctx.weights.items() if t.lower() in part} for part in low)
+    return [w for w in subs if w]
+
+
+def _answers(units: Sequence[Unit], weights: dict[str, float], wants_number: bool, *,
+             with_path: bool = False) -> bool:
+    """Whether some unit covers half a sub-question's terms (and has a number if one is asked)."""
+    return any(coverage(f"{u.evidence.chunk.clause_path if with_path else ''}\n{u.text}", weights) >= 0.5
+               and (not wants_number or numeric(u.text)) for u in units)

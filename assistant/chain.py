@@ -53,6 +53,8 @@ class PolicyQA:
         params: Params | None = None,
         lexicon: Lexicon | None = None,
         use_reader: bool = True,
+        read_always: bool = False,
+        rephrase: bool = True,
     ) -> None:
         self.retriever = retriever
         self.llms = dict(llms or {})
@@ -62,6 +64,8 @@ class PolicyQA:
         self.params = params or default_params()
         self.lexicon = lexicon or default_lexicon()
         self.use_reader = use_reader  # with an LLM generator, it also reads the best sentences
+        self.read_always = read_always  # … and for extractive answers, when an LLM is loaded
+        self.rephrase = rephrase  # an LLM generator may rephrase the quotes (behind the guard)
         self.prepare: Runnable[dict[str, Any], Draft] = (
             RunnablePassthrough.assign(condensed=RunnableLambda(self._condense))
             | RunnablePassthrough.assign(ctx=RunnableLambda(lambda x: self.analyse(x["condensed"])))
@@ -89,6 +93,8 @@ class PolicyQA:
 
     def _draft(self, x: dict[str, Any]) -> Draft:
         llm: ChatLLM | None = x.get("llm")
+        if llm is None and self.read_always:
+            llm = next(iter(self.llms.values()), None)
         reader = LLMReader(llm) if llm is not None and self.use_reader else None
         return make_draft(x["ctx"], x["evidence"], self.retriever, self.params, self.known_names(), reader)
 
@@ -160,7 +166,7 @@ class PolicyQA:
                                      "top_k": top_k, "llm": llm})
         trace = _trace(draft)
         text, usage, used = draft.text, Usage(), "extractive"
-        if llm is not None and draft.composable:
+        if llm is not None and draft.composable and self.rephrase:
             text, usage, ok = yield from compose_with_llm(llm, draft, trace, emit=not _collect,
                                                           context_tokens=self.context_tokens)
             used = name if ok else "extractive"

@@ -104,10 +104,11 @@ def build_qa(settings: Settings, *, generator: Generator | None = None, index: P
     index = index or make_index(settings, sweep=False)
     llms: dict[str, ChatLLM] = {}
     default: Generator = generator or "extractive"
-    if with_llm and generator != "extractive":
+    if with_llm and (generator != "extractive" or settings.reader == "always"):
         llms, default = make_llms(settings, generator)
     retriever = HybridRetriever(index)
     return PolicyQA(retriever, llms=llms, default_generator=default, top_k=settings.top_k,
                     context_tokens=settings.context_tokens, params=load_params(settings.params_path),
-                    use_reader=settings.reader,
+                    use_reader=settings.reader != "off", read_always=settings.reader == "always",
+                    rephrase=settings.rephrase,
                     lexicon=make_lexicon(settings))

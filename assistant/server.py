@@ -64,7 +64,8 @@ def build_services(settings: Settings) -> tuple[PolicyQA, DocumentLibrary]:
     retriever = HybridRetriever(index)
     qa = PolicyQA(retriever, llms=llms, default_generator=default, top_k=settings.top_k,
                   context_tokens=settings.context_tokens, params=load_params(settings.params_path),
-                  use_reader=settings.reader,
+                  use_reader=settings.reader != "off", read_always=settings.reader == "always",
+                  rephrase=settings.rephrase,
                   lexicon=make_lexicon(settings))
     retriever.refresh(force=True)  # BM25 and the document table, before the first question
     index.embedder.embed_queries(["warm up"])

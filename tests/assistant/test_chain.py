@@ -336,3 +336,16 @@ def test_the_real_local_llm_answers_one_question_through_the_chain(qa: PolicyQA)
     assert "llm_draft" in answer.trace  # the model was asked, whatever the guard decided
     assert "10000家" in answer.answer and answer.citations[0].doc_id == PATENT_DOC
     assert answer.usage.prompt_tokens > 0 and answer.usage.completion_tokens > 0
+
+
+def test_by_default_an_llm_generator_reads_and_the_answer_stays_the_quotes(qa: PolicyQA) -> None:
+    from assistant.settings import Settings
+
+    assert Settings().rephrase is False and Settings().reader == "llm"
+    llm = FakeLLM("1")  # as a reader: "sentence 1 answers"
+    chain = PolicyQA(qa.retriever, llms={"llamacpp": llm}, default_generator="llamacpp",
+                     lexicon=qa.lexicon, rephrase=False)
+    answer = chain.answer("东湖高新区2025年发明专利目标是什么？")
+    assert len(llm.prompts) == 1 and "[1]" in llm.prompts[0][-1]["content"]  # one reading call
+    assert answer.trace["generator_used"] == "extractive" and "发明专利拥有量翻一番" in answer.answer
+    assert answer.trace["decision"]["reader_picked"] == 1.0

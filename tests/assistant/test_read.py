@@ -120,3 +120,22 @@ def test_the_real_model_picks_the_sentence_naming_the_responsible_unit(local_rea
 def test_the_real_model_says_none_when_no_sentence_answers(local_reader: LLMReader) -> None:
     pick = local_reader.pick("武汉市2025年地区生产总值目标是多少？", SENTENCES)
     assert pick.ok and (pick.none or not pick.picked), pick.raw
+
+
+def test_an_extractive_answer_can_be_read_too(qa) -> None:  # type: ignore[no-untyped-def]
+    """With read_always, the loaded LLM reads for extractive answers: its pick of the
+    responsible-unit line becomes the quoted answer, and the answer stays a verbatim quote."""
+    from assistant.chain import PolicyQA
+
+    def chain(reply: str) -> PolicyQA:
+        return PolicyQA(qa.retriever, llms={"llamacpp": ScriptedLLM(reply)}, lexicon=qa.lexicon,  # type: ignore[dict-item]
+                        default_generator="extractive", read_always=True)
+
+    for n in range(1, 6):  # whichever number the line has among the five shown
+        answer = chain(str(n)).answer(QUESTION)
+        if "市卫健委" in answer.answer:
+            break
+    assert "市卫健委" in answer.answer and answer.generator == "extractive"
+    assert answer.trace["decision"]["reader_picked"] == 1.0
+    unread = PolicyQA(qa.retriever, llms={}, lexicon=qa.lexicon).answer(QUESTION)
+    assert "reader_picked" not in unread.trace["decision"]

@@ -63,7 +63,7 @@ def main(
     for _ in range(rounds):
         for q in QUESTIONS:
             t0 = time.perf_counter()
-            qa.retriever.search(analyze(q, qa.lexicon), k=settings.top_k)
+            qa.retriever.search(analyze(q, qa.lexicon, qa.retriever.vocab), k=settings.top_k)
             retrieval.append((time.perf_counter() - t0) * 1000)
     typer.echo(_line("retrieval", retrieval))
     gens: list[Generator] = [g for g in qa.generators() if llm or g == "extractive"]
@@ -80,10 +80,14 @@ def main(
                         first_token = (time.perf_counter() - t0) * 1000
                     if event.event == "done":
                         trace = event.data["trace"]
-                # Refusals and comparisons never ask an LLM: time only the answers it wrote.
-                if gen == "extractive" or "llm_draft" in trace or "llm_error" in trace:
+                # Time only the answers the LLM worked on (it read, or it wrote).
+                asked = "llm_draft" in trace or "llm_error" in trace or "reader_ok" in trace.get("decision", {})
+                if gen == "extractive" or asked:
                     total.append((time.perf_counter() - t0) * 1000)
                     first.append(first_token or total[-1])
+        if not total:
+            typer.echo(f"{gen}: no answer asked the LLM")
+            continue
         typer.echo(_line(f"{gen} first text", first))
         typer.echo(_line(f"{gen} full answer", total))
 

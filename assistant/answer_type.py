@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from functools import lru_cache
+
+from assistant.lexical import posseg
 
 
 class AnswerType(StrEnum):
@@ -93,15 +94,8 @@ _LIST = re.compile(r"[、；;]|以及|和[\u4e00-\u9fff]{1,10}等|等(?:领域|�
 _YESNO = re.compile(r"可以|应当|不得|禁止|允许|必须|须|有权|不予|予以|是|否|不")
 
 
-@lru_cache(maxsize=1)
-def _posseg() -> object:
-    import jieba.posseg
-
-    return jieba.posseg
-
-
 def _pos_flags(text: str) -> set[str]:
-    return {w.flag for w in _posseg().cut(text)}  # type: ignore[attr-defined]
+    return {w.flag for w in posseg().cut(text)}
 
 
 def holds(kind: AnswerType, text: str) -> bool:
@@ -145,7 +139,7 @@ def holds_new(kind: AnswerType, text: str, question: str) -> bool:
         return True
     if kind in _NAME_TAGS:  # names without a telling suffix: 张三, 浦东
         return any(w.flag in _NAME_TAGS[kind] and len(w.word) >= 2 and w.word not in question
-                   for w in _posseg().cut(text))  # type: ignore[attr-defined]
+                   for w in posseg().cut(text))
     return False
 
 

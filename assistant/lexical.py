@@ -7,6 +7,7 @@ import re
 import threading
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import Any
 
 import bm25s
 import numpy as np
@@ -30,6 +31,15 @@ def _jieba() -> object:
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
     return jieba
+
+
+@lru_cache(maxsize=1)
+def posseg() -> Any:
+    """jieba's part-of-speech tagger, on the same quietly initialised dictionary."""
+    _jieba()
+    import jieba.posseg
+
+    return jieba.posseg
 
 
 def add_words(words: Iterable[str]) -> None:

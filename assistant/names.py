@@ -15,11 +15,9 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import pairwise
-from typing import Any
 
-from assistant.lexical import _jieba, tokenize
+from assistant.lexical import _jieba, posseg, tokenize
 from assistant.lexicon import EN_STOPWORDS
 
 # Longest first, so 新区 is stripped before 区.
@@ -57,14 +55,6 @@ def is_pinyin_name(word: str) -> bool:
 def pinyin_key(text: str) -> str:
     """Letters only, lower case, ü and v as u: Xi'an → xian, Lüliang → luliang."""
     return re.sub(r"[^a-z]", "", text.lower().replace("ü", "u").replace("v", "u"))
-
-
-@lru_cache(maxsize=1)
-def _posseg() -> Any:
-    _jieba()  # quiet, initialised
-    import jieba.posseg
-
-    return jieba.posseg
 
 
 def _split_suffix(name: str) -> tuple[str, str]:
@@ -107,7 +97,7 @@ class NameIndex:
         count, or minus its IDF): the retriever's IDF table serves without tokenizing again."""
         from pypinyin import lazy_pinyin
 
-        tags: Mapping[str, str] = _posseg().dt.word_tag_tab
+        tags: Mapping[str, str] = posseg().dt.word_tag_tab
         known: Mapping[str, int] = _jieba().dt.FREQ  # type: ignore[attr-defined]
         names = [w for w in words if is_name(w, tags, known)]
         best: dict[str, tuple[float, str]] = {}
@@ -224,7 +214,7 @@ def place_names(text: str, known: Iterable[str] = ()) -> list[str]:
     Chinese, or no name at all ("Into", "Under"), so it is searched for, not refused.
     """
     masked = _mask(text, known)
-    words = _posseg().cut(masked)
+    words = posseg().cut(masked)
     return list(dict.fromkeys(w.word for w in words if w.flag == "ns" and len(w.word) >= 2))
 
 

@@ -68,6 +68,7 @@ def build_services(settings: Settings) -> tuple[PolicyQA, DocumentLibrary]:
                   rephrase=settings.rephrase,
                   lexicon=make_lexicon(settings))
     retriever.refresh(force=True)  # BM25 and the document table, before the first question
+    _ = retriever.vocab  # and the corpus's words and names, which English questions are translated into
     index.embedder.embed_queries(["warm up"])
     qa.warm()
     docs = index.documents()

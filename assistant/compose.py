@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from assistant.decide import Refusal
 from assistant.retrieval import Evidence
 from assistant.types import Citation
 from assistant.units import Unit, join_units
-
-_LIST_ZH = re.compile(r"哪些|哪几|哪[一二三四五六七八九十两]+[个项条类种家]|包括什么|包含什么|列举|有什么|具体指什么|具体是什么|具体包括|分别是什么")
-_LIST_EN = re.compile(r"\bwhat are\b|\bwhich\b.*\b(?:are|were)\b|\blist\b|\bname the\b|\binclude\b", re.I)
-
-
-def wants_list(question: str) -> bool:
-    return bool(_LIST_ZH.search(question) or _LIST_EN.search(question))
 
 
 def citation(n: int, ev: Evidence, text: str | None = None) -> Citation:

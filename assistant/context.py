@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from assistant.align import slot
 from assistant.answer_type import AnswerType, question_type
 from assistant.lexical import tokenize
 from assistant.query import QueryAnalysis
@@ -41,6 +42,7 @@ class QuestionContext:
     tokens: frozenset[str]  # the question's own tokens and translations, lower-cased
     asks_table: bool
     grams: frozenset[str] = frozenset()  # Chinese character pairs of the question (or its translations)
+    slot: tuple[str, str] = ("", "")  # the Chinese question's words around its interrogative
 
     @property
     def text(self) -> str:
@@ -64,4 +66,5 @@ def build_context(q: QueryAnalysis, idf: Mapping[str, float]) -> QuestionContext
         tokens=frozenset(tokens),
         asks_table=bool(_ASKS_TABLE.search(q.text)),
         grams=char_bigrams(q.text if q.lang == "zh" else " ".join(q.term_translations)),
+        slot=slot(q.text) if q.lang == "zh" else ("", ""),
     )

@@ -39,6 +39,10 @@ class Decision:
 
 
 EMPTY = Refusal("语料中没有相关内容", "nothing in the corpus matches", "empty")
+# What ``evidence_features`` measures, in the order the fitted model lists them.
+REFUSE_FEATURES = ("best_p", "cov_best", "cov_chunk", "type_hit", "type_miss", "novel", "dense_top",
+                   "lexical_top", "year_miss", "grams_best", "grams_chunk", "slot_best",
+                   "grams_window_best")
 
 
 def certain_refusal(ctx: QuestionContext, *, corpus_text: str, periods: Iterable[tuple[int, int] | None],
@@ -88,6 +92,8 @@ def evidence_features(ctx: QuestionContext, evidence: Sequence[Evidence], best: 
         "year_miss": f.get("year_miss", 0.0),
         "grams_best": f.get("grams", 0.0),
         "grams_chunk": max((gram_coverage(t, ctx.grams) for t in texts), default=0.0),
+        "slot_best": 0.5 * (f.get("slot_left", 0.0) + f.get("slot_right", 0.0)),
+        "grams_window_best": f.get("grams_window", 0.0),
     }
 
 

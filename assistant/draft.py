@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from assistant import compose, modes
+from assistant.answer_type import AnswerType
 from assistant.context import QuestionContext
 from assistant.decide import Refusal, certain_refusal, decide
 from assistant.params import Params
@@ -79,7 +80,7 @@ def make_draft(ctx: QuestionContext, evidence: list[Evidence], retriever: Hybrid
             cites, lines = compared
             return Draft(ctx, evidence, compose.frame_comparison(ctx.lang, lines), cites, None, p,
                          "comparison", [(c.n, t) for c, t in lines], feats)
-    if compose.wants_list(ctx.text):
+    if ctx.answer_type is AnswerType.LIST:
         listed = modes.clause_list(ctx, evidence, retriever.chunks)
         if listed is not None:
             cites, parent, title, items = listed

@@ -1,9 +1,12 @@
 """The select stage: score every quotable unit of the top evidence, and pick the answer.
 
 Each unit gets a feature vector (how much of the question it covers, alone and with its
-clause heading and the sentence before it; whether it holds the kind of answer the
-question wants, beyond what the question already says; how new its words are; its
-retrieval rank and scores; its years). A logistic model fitted by ``python -m evals fit``
+document title, clause heading and the sentence before it; whether it holds the kind of answer the
+question wants, beyond what the question already says; how it lines up with the question
+around the interrogative and how close together it holds the question's words
+(``assistant.align``); whether the sentence after it, or the rest of its own sentence
+when it is a comma segment, completes it; how new its words are;
+its retrieval rank and scores; its years). A logistic model fitted by ``python -m evals fit``
 turns the vector into the probability that the unit holds the answer.
 """
 
@@ -12,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from assistant.align import slot_match, window_coverage
 from assistant.answer_type import AnswerType, holds_new
 from assistant.context import QuestionContext, gram_coverage
 from assistant.lexical import tokenize
@@ -19,16 +23,21 @@ from assistant.params import SelectParams
 from assistant.query import YEAR
 from assistant.retrieval import Evidence
 from assistant.terms import coverage
-from assistant.units import Unit, is_heading, numeric, split_units, strip_lead
+from assistant.units import Unit, is_heading, numeric, sentence_of, split_units, strip_lead
 
 UNTYPED = (AnswerType.OTHER, AnswerType.YESNO)
+# What ``unit_features`` measures, in the order the fitted model lists them.
+FEATURES = ("cov", "cov_clause", "cov_prev_gain", "type_hit", "type_miss", "number_hit", "novel",
+            "prior", "rank_inv", "dense", "year_hit", "year_miss", "log_len", "first", "table",
+            "table_asked", "grams", "grams_own", "slot_left", "slot_right", "grams_window",
+            "cov_next_gain", "cov_sentence_gain")
 
 
 def unit_features(ctx: QuestionContext, text: str, prev: str, ev: Evidence, rank: int,
-                  top: float) -> dict[str, float]:
+                  top: float, nxt: str = "") -> dict[str, float]:
     """The evidence a unit offers that it answers the question (see the module docstring)."""
     w = ctx.weights
-    clause = f"{ev.chunk.clause_path}\n{ev.chunk.context}"
+    clause = f"{ev.chunk.title}\n{ev.chunk.clause_path}\n{ev.chunk.context}"
     cov = coverage(text, w) if w else 0.0
     cov_clause = coverage(f"{clause}\n{text}", w) if w else 0.0
     cov_prev = coverage(f"{prev}\n{text}", w) if w and prev else cov
@@ -40,6 +49,7 @@ def unit_features(ctx: QuestionContext, text: str, prev: str, ev: Evidence, rank
     asked = ctx.asked_years
     table = ev.chunk.kind == "table"
     grams = gram_coverage(f"{clause}\n{prev}\n{text}", ctx.grams)
+    slot_left, slot_right = slot_match(text, *ctx.slot)
     return {
         "cov": cov,
         "cov_clause": cov_clause,
@@ -59,6 +69,11 @@ def unit_features(ctx: QuestionContext, text: str, prev: str, ev: Evidence, rank
         "table_asked": float(table and ctx.asks_table),
         "grams": grams,
         "grams_own": gram_coverage(text, ctx.grams),
+        "slot_left": slot_left,
+        "slot_right": slot_right,
+        "grams_window": window_coverage(text, ctx.grams),
+        "cov_next_gain": max(0.0, coverage(f"{text}\n{nxt}", w) - cov) if w and nxt else 0.0,
+        "cov_sentence_gain": max(0.0, coverage(sentence_of(text, ev.chunk.text), w) - cov) if w else 0.0,
     }
 
 
@@ -68,14 +83,14 @@ def candidates(ctx: QuestionContext, evidence: Sequence[Evidence], params: Selec
     top = evidence[0].score if evidence else 1.0
     out: list[Unit] = []
     for rank, ev in enumerate(evidence[: params.evidence_depth]):
-        prev = ""
-        for text in split_units(ev.chunk.text, table=ev.chunk.kind == "table"):
+        texts = split_units(ev.chunk.text, table=ev.chunk.kind == "table")
+        for i, text in enumerate(texts):
             if is_heading(text, ev) or (numeric_only and not numeric(text)):
-                prev = text
                 continue
-            feats = unit_features(ctx, text, prev, ev, rank, top)
+            prev = texts[i - 1] if i else ""
+            nxt = texts[i + 1] if i + 1 < len(texts) else ""
+            feats = unit_features(ctx, text, prev, ev, rank, top, nxt)
             out.append(Unit(text, ev, params.model.prob(feats), prev, feats))
-            prev = text
     out.sort(key=lambda u: -u.score)
     return out
 

@@ -73,6 +73,15 @@ def split_units(text: str, table: bool = False) -> list[str]:
     return out
 
 
+def sentence_of(unit: str, text: str) -> str:
+    """The whole sentence of ``text`` that holds a unit (a comma segment's sentence)."""
+    core = strip_lead(unit).rstrip(",，;；")
+    for sentence in _SENTENCE.findall(text):
+        if core in sentence:
+            return sentence.strip()
+    return unit
+
+
 def is_heading(text: str, ev: Evidence) -> bool:
     """A heading sentence repeats the path; it answers nothing.
 

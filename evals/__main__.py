@@ -71,6 +71,7 @@ class GeneratorChoice(StrEnum):
 
 class DatasetChoice(StrEnum):
     policy = "policy"
+    policy_dev = "policy-dev"
     policy_heldout = "policy-heldout"
     cmrc2018 = "cmrc2018"
     cjrc_dev = "cjrc-dev"
@@ -199,7 +200,8 @@ def _load(settings: Settings, gen: Generator | None, corpus: Path | None, stack:
 def run(
     dataset: Annotated[DatasetChoice | None, typer.Option(
         help="A named set with its own corpus: policy (evals/questions/policy_qa.jsonl over "
-             "the data/corpus index), policy-heldout (over evals/corpora/heldout/), cmrc2018, "
+             "the data/corpus index), policy-dev (over evals/corpora/dev/; tuning allowed), "
+             "policy-heldout (over evals/corpora/heldout/; never tuned on), cmrc2018, "
              "cjrc-dev (converted from --datasets-dir). Not with --questions/--corpus.")] = None,
     questions: Annotated[Path | None, typer.Option(
         help="Question set (JSONL); default evals/questions/policy_qa.jsonl.")] = None,

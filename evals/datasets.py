@@ -26,7 +26,7 @@ from evals.questions import DEFAULT_QUESTIONS, QUESTIONS_DIR, Question, load_que
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATASETS_DIR = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 DATASETS_ENV = "PQA_DATASETS_DIR"
-NAMES = ("policy", "policy-heldout", "cmrc2018", "cjrc-dev")
+NAMES = ("policy", "policy-dev", "policy-heldout", "cmrc2018", "cjrc-dev")
 SEED = 20240601  # the one seed of --sample, so CI gates on the same questions every run
 DEFAULT_DISTRACTORS = 200  # cmrc2018 and cjrc-dev: unrelated documents added to a sample
 UNANSWERABLE_ANSWER = "文中没有答案（数据集标注为无法回答）。"
@@ -223,10 +223,11 @@ def load_dataset(name: str, base: Path | None = None) -> Dataset:
     if name == "policy":
         return Dataset(name, list(load_questions(DEFAULT_QUESTIONS)),
                        source=str(DEFAULT_QUESTIONS))
-    if name == "policy-heldout":
-        path = QUESTIONS_DIR / "policy_heldout.jsonl"
+    if name in ("policy-dev", "policy-heldout"):  # each over its own corpus
+        part = name.removeprefix("policy-")
+        path = QUESTIONS_DIR / f"policy_{part}.jsonl"
         return Dataset(name, list(load_questions(path)),
-                       corpus_dir=ROOT / "evals" / "corpora" / "heldout", source=str(path))
+                       corpus_dir=ROOT / "evals" / "corpora" / part, source=str(path))
     if name not in ("cmrc2018", "cjrc-dev"):
         raise DatasetError(f"unknown dataset {name!r}; choose one of {', '.join(NAMES)}")
     rel = "cmrc2018/cmrc2018_dev.json" if name == "cmrc2018" else "cjrc_dev/dev_ground_truth.json"

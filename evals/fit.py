@@ -29,7 +29,9 @@ import numpy as np
 import typer
 from rich.console import Console
 
+from assistant.decide import REFUSE_FEATURES
 from assistant.params import Logistic, Params, default_params
+from assistant.select import FEATURES
 from evals.datasets import DatasetQuestion, convert_cmrc, datasets_dir, write_corpus
 from evals.datasets import _read_json as read_json
 
@@ -208,11 +210,11 @@ def fit_params(qa: Any, questions: Sequence[DatasetQuestion], *, source: str, se
     cases = collect(qa, questions, held, withhold_sentences=withhold_sentences)
     fit_cases = [c for c in cases if not c.held_back]
     val_cases = [c for c in cases if c.held_back]
-    names = qa.params.select.model.features
+    names = list(FEATURES)
     y = np.array([lab for c in fit_cases for lab in c.labels])
     select = _fit_ranker(fit_cases, names, prior=qa.params.select.model)
     _refusal_rows(qa, cases, select)
-    rnames = qa.params.refuse.model.features
+    rnames = list(REFUSE_FEATURES)
     negatives = [c.refuse_out for c in fit_cases] + [c.refuse_masked for c in fit_cases if c.refuse_masked]
     rx = np.array([[c.refuse_in[n] for n in rnames] for c in fit_cases]
                   + [[f[n] for n in rnames] for f in negatives])

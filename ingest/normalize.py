@@ -41,6 +41,9 @@ _SPACE_AROUND_NUMBER = re.compile(
 _TWO_NUMBERS = re.compile(r"\d[%‰]? +[-+]?\d")
 # A leading outline number keeps its space ("2.3 推进…", "3 保障措施"): it is a marker.
 _LEADING_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2}){0,3}\.? +")
+# Markdown archives of laws: "## 第一章  总则" is the chapter, "<!-- INFO END -->" nothing.
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
 def join_digit_groups(line: str) -> str:
@@ -62,16 +65,17 @@ def tighten_numbers(line: str) -> str:
 def normalize_text(text: str) -> str:
     """Canonicalise line ends, invisible characters, full-width alphanumerics and spacing.
 
+    Markdown heading marks and HTML comments go (law archives keep texts as Markdown).
     Spaces between Chinese characters are layout artefacts of web pages (justified
     titles, table padding), not words, so they are removed; so are spaces between a
     number and Chinese text. A blank-only line becomes empty.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _INVISIBLE.sub("", text)
+    text = _HTML_COMMENT.sub("", _INVISIBLE.sub("", text))
     text = text.translate(_FULLWIDTH_ALNUM)
     lines = []
     for line in text.split("\n"):
-        line = join_digit_groups(line).strip()
+        line = _MARKDOWN_HEADING.sub("", join_digit_groups(line).strip())
         line = _SPACE_IN_CJK.sub("", line)
         lines.append(tighten_numbers(line))
     text = "\n".join(lines)

@@ -18,6 +18,7 @@ from ingest.limits import IngestLimits, resolve_limits
 from ingest.loaders import SUPPORTED, check_bytes, check_suffix, extract_text, load_text
 from ingest.metadata import Metadata, extract_metadata, find_period
 from ingest.normalize import normalize_text
+from ingest.reflow import join_broken, unwrap_soft
 from ingest.tables import rebuild_tables
 from ingest.types import Document, IngestError
 
@@ -29,14 +30,14 @@ def parse_text(doc_id: str, raw: str, *, sha256: str = "", source: str = "") -> 
     furniture; a file holding a notice and the documents it transmits is parsed part by part.
     """
     text = normalize_text(raw)
-    lines = rebuild_tables([ln for ln in text.split("\n") if ln.strip()])
+    lines = join_broken(rebuild_tables([ln for ln in text.split("\n") if ln.strip()]))
     if not lines:
         raise IngestError("document has no text")
     meta = extract_metadata(lines, fallback_title=Path(doc_id).stem)
     if meta.title_index is not None and meta.title_line:
         lines[meta.title_index] = meta.title_line  # without the date a listing glued to it
     body = strip_boilerplate(lines, meta.title_index)
-    body = join_orphan_markers(drop_repeated_title(body, meta.title_line or meta.title))
+    body = join_orphan_markers(drop_repeated_title(unwrap_soft(body), meta.title_line or meta.title))
     if not body:
         raise IngestError("nothing left after removing page boilerplate")
     cleaned = "\n".join(body)

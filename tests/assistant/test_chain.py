@@ -302,16 +302,20 @@ def test_a_comparison_is_never_rephrased(qa: PolicyQA) -> None:
 
 
 def test_an_answer_that_swaps_the_best_figure_for_another_falls_back(qa: PolicyQA) -> None:
-    # 3000万元 is another programme's cap (in another clause, cited or not); the best
-    # sentence says 1000万元. The guard rejects the swap either way: as a number no cited
-    # clause holds, or as a draft that dropped the best sentence's figure.
+    # The corpus gives two caps for "单个项目最高资助": 3000万元 and 1000万元, in different
+    # programmes. Whichever the extractive draft quotes, an LLM answer that swaps it for
+    # the other is rejected by the guard, as a number no cited clause holds or as a draft
+    # that dropped the best sentence's figure; one that keeps it is used.
     question = "东湖高新区关键核心技术攻关项目单个项目最高资助多少？"
-    chain = _with_llm(qa, "关键核心技术攻关项目单个项目最高资助3000万元[2]。")
+    drafted = qa.answer(question).answer
+    assert ("1000万元" in drafted) != ("3000万元" in drafted), drafted
+    kept_cap, other_cap = ("1000万元", "3000万元") if "1000万元" in drafted else ("3000万元", "1000万元")
+    chain = _with_llm(qa, f"关键核心技术攻关项目单个项目最高资助{other_cap}[2]。")
     answer = chain.answer(question)
-    assert answer.trace["generator_used"] == "extractive" and "1000万元" in answer.answer
-    assert ("3000万" in answer.trace.get("ungrounded", [])
-            or "1000万" in answer.trace.get("dropped", [""])[0]), answer.trace
-    kept = _with_llm(qa, "关键核心技术攻关项目单个项目最高资助1000万元[1]。").answer(question)
+    assert answer.trace["generator_used"] == "extractive" and kept_cap in answer.answer
+    assert (other_cap[:-1] in answer.trace.get("ungrounded", [])
+            or kept_cap[:-1] in answer.trace.get("dropped", [""])[0]), answer.trace
+    kept = _with_llm(qa, f"关键核心技术攻关项目单个项目最高资助{kept_cap}[1]。").answer(question)
     assert kept.trace["generator_used"] == "llamacpp"
 
 

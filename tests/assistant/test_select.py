@@ -10,16 +10,13 @@ from assistant.context import QuestionContext, build_context
 from assistant.params import Logistic, SelectParams
 from assistant.query import analyze
 from assistant.retrieval import Evidence
-from assistant.select import best_unit, candidates, select_units, unit_features
+from assistant.select import FEATURES, best_unit, candidates, select_units, unit_features
 from ingest.types import Chunk
-
-FEATURES = ["cov", "cov_clause", "cov_prev_gain", "type_hit", "type_miss", "number_hit", "novel",
-            "prior", "rank_inv", "dense", "year_hit", "year_miss", "log_len", "first", "table",
-            "table_asked"]
 
 
 def _params(**weights: float) -> SelectParams:
-    return SelectParams(model=Logistic(features=FEATURES, weights=[weights.get(f, 0.0) for f in FEATURES],
+    names = list(FEATURES)
+    return SelectParams(model=Logistic(features=names, weights=[weights.get(f, 0.0) for f in names],
                                        bias=-2.0))
 
 
@@ -137,3 +134,20 @@ def test_at_most_one_unit_of_another_clause_joins() -> None:
                 _ev("重点聚焦高端装备等领域。", cid="c"), _ev("重点聚焦人工智能等领域。", cid="d", doc="other.txt")]
     chosen = select_units(ctx, evidence, same)
     assert [u.evidence.chunk.id for u in chosen] == ["a", "b"]
+
+
+def test_features_lists_what_unit_features_measures() -> None:
+    """The fit reads FEATURES; a feature computed but not listed would never be fitted."""
+    text = "长鼻王由嘉兴长鼻王食品有限公司生产。"
+    feats = unit_features(_ctx("长鼻王是由哪个公司生产的？"), text, "", _ev(text), 0, 1.0)
+    assert tuple(feats) == FEATURES
+
+
+def test_the_sentence_after_an_echo_completes_it() -> None:
+    """A unit whose next sentence holds the rest of the question's words gets the gain."""
+    ctx = _ctx("赌城谍血为什么没有列入官方电影列表？")
+    reason, echo = "由于并非由官方公司制作，", "因此并没有列入官方电影列表中。"
+    ev = _ev(reason + echo)
+    with_next = unit_features(ctx, reason, "", ev, 0, 1.0, echo)
+    alone = unit_features(ctx, reason, "", ev, 0, 1.0)
+    assert with_next["cov_next_gain"] > 0.0 == alone["cov_next_gain"]

@@ -55,3 +55,8 @@ def test_a_leading_outline_number_keeps_its_space() -> None:
 
 def test_punctuation_is_left_as_written() -> None:
     assert normalize_text("目标：达到10000家，翻一番。") == "目标：达到10000家，翻一番。\n"
+
+
+def test_markdown_heading_marks_and_comments_go() -> None:
+    text = "# 山东省供热条例\n\n<!-- INFO END -->\n\n## 第一章  总则\n\n第一条 为了规范供热用热行为。\n"
+    assert normalize_text(text) == "山东省供热条例\n\n第一章总则\n\n第一条为了规范供热用热行为。\n"

@@ -249,7 +249,10 @@ def fit_params(qa: Any, questions: Sequence[DatasetQuestion], *, source: str, se
         "fit_report": report,
         "priors": ["retrieval.* (hand-set boosts for years, plan periods and aliases; the fitting set "
                    "has none)", "refuse.en_coverage_scale (no English fitting data)",
-                   "select.join_same_clause, select.join_other_clause, select.max_units",
+                   "select.join_other_clause, select.max_units (hand-set)",
+                   "select.join_same_clause (chosen on the development policy set, "
+                   "evals/questions/policy_dev.jsonl: the ratio below which accuracy gains "
+                   "flatten while answers keep growing; figures in the README)",
                    "select weights of features that never vary in the fitting set (table, "
                    "table_asked: it has no tables)", "reader.* (fitting them needs the LLM over "
                    "the whole fitting set)"],

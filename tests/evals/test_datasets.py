@@ -234,6 +234,8 @@ def test_dataset_run_indexes_the_converted_sample(tmp_path: Path,
 
 
 def test_named_policy_sets_load() -> None:
-    heldout = load_dataset("policy-heldout")
-    assert heldout.corpus_dir is not None and heldout.corpus_dir.name == "heldout"
-    assert heldout.clauses and heldout.documents is None and heldout.questions
+    for name, folder in (("policy-heldout", "heldout"), ("policy-dev", "dev")):
+        named = load_dataset(name)
+        assert named.corpus_dir is not None and named.corpus_dir.name == folder
+        assert named.clauses and named.documents is None and named.questions
+        assert named.source.endswith(f"policy_{folder}.jsonl")

@@ -22,8 +22,6 @@ from ingest.types import Document
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "data" / "corpus"
-HELDOUT_CORPUS = ROOT / "evals" / "corpora" / "heldout"
-HELDOUT_QUESTIONS = ROOT / "evals" / "questions" / "policy_heldout.jsonl"
 
 
 @cache
@@ -187,22 +185,25 @@ def test_malformed_json_gives_one_line_with_line_number() -> None:
     assert "\n" not in str(info.value)
 
 
-# --------------------------------------------------------------------------- held-out set
+# ------------------------------------------------------ held-out and development policy sets
+# Both are real documents of other provinces with questions written before any tuning; the
+# held-out set is never tuned on, the development set may be.
+SETS = ("heldout", "dev")
 
 
 @cache
-def heldout() -> tuple[Question, ...]:
-    return tuple(load_questions(HELDOUT_QUESTIONS))
+def policy_set(name: str) -> tuple[Question, ...]:
+    return tuple(load_questions(ROOT / "evals" / "questions" / f"policy_{name}.jsonl"))
 
 
 @cache
-def heldout_text(name: str) -> str:
-    """A held-out document's text, normalised as the metrics normalise answers.
+def set_text(name: str, doc: str) -> str:
+    """A document's text, normalised as the metrics normalise answers.
 
     .txt files are read as stored; .pdf/.docx go through the ingest loader (their text
-    layer), so the check also covers the two converted files.
+    layer), so the check also covers the converted files.
     """
-    path = HELDOUT_CORPUS / name
+    path = ROOT / "evals" / "corpora" / name / doc
     if path.suffix == ".txt":
         return normalize(path.read_text(encoding="utf-8"))
     from ingest.loaders import load_text
@@ -210,8 +211,9 @@ def heldout_text(name: str) -> str:
     return normalize(load_text(path)[0])
 
 
-def test_heldout_file_loads_and_covers_the_mix() -> None:
-    qs = heldout()
+@pytest.mark.parametrize("name", SETS)
+def test_policy_set_loads_and_covers_the_mix(name: str) -> None:
+    qs = policy_set(name)
     assert len(qs) >= 60
     assert len({q.id for q in qs}) == len(qs)
     langs = Counter(q.lang for q in qs)
@@ -223,21 +225,28 @@ def test_heldout_file_loads_and_covers_the_mix() -> None:
                for q in qs if q.type == "followup")
 
 
-def test_heldout_documents_exist() -> None:
-    for q in heldout():
+@pytest.mark.parametrize("name", SETS)
+def test_policy_set_documents_exist(name: str) -> None:
+    for q in policy_set(name):
         for d in q.docs:
-            assert (HELDOUT_CORPUS / d).is_file(), f"{q.id}: {d}"
+            assert (ROOT / "evals" / "corpora" / name / d).is_file(), f"{q.id}: {d}"
 
 
-def test_heldout_gold_strings_are_in_their_documents() -> None:
+@pytest.mark.parametrize("name", SETS)
+def test_policy_set_gold_strings_are_in_their_documents(name: str) -> None:
     """Each gold string is copied from (one of) its documents, and each cited document
     contributes one; compared after the metrics' normalisation, so a figure the web dump
     broke over lines (``2025\\n年``) still counts as verbatim."""
-    for q in heldout():
-        texts = [heldout_text(d) for d in q.docs]
+    for q in policy_set(name):
+        texts = [set_text(name, d) for d in q.docs]
         for s in q.must_contain:
             assert any(normalize(s) in t for t in texts), f"{q.id}: {s!r} not in {q.docs}"
         for d, t in zip(q.docs, texts, strict=True):
             assert any(normalize(s) in t for s in q.must_contain), f"{q.id}: {d} adds nothing"
         assert answer_correct(q.answer, q.must_contain), q.id
+
+
+def test_the_two_policy_sets_share_no_document() -> None:
+    docs = {name: {d for q in policy_set(name) for d in q.docs} for name in SETS}
+    assert docs["heldout"] and docs["dev"] and not docs["heldout"] & docs["dev"]
 

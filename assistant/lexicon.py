@@ -41,6 +41,8 @@ MAX_SENSE_WORDS = 5  # longer senses explain a word rather than translate it
 PARTIAL = 0.6  # a sense with one more word at an end ("intellectual property rights")
 MAX_SEARCHED = 12  # candidates per phrase searched for in the corpus text
 RELATIVE_CUTOFF = 0.7  # a second translation must score this share of the first
+USAGE_WEIGHT = 0.3  # how much corpus usage reorders a word's dictionary senses (a prior)
+USAGE_FLOOR = 1e-4  # the usage of a word found only as a substring of the text
 
 
 def _cv(word: str) -> str:
@@ -206,15 +208,22 @@ class Corpus(Protocol):
         """Whether ``text`` occurs anywhere in the corpus."""
         ...
 
+    def usage(self, word: str) -> float:
+        """How much the corpus uses ``word``, relative to its most used token (0–1)."""
+        ...
+
 
 def _rank(heads: list[tuple[str, float]], corpus: Corpus, limit: int) -> list[str]:
     """The best corpus words for one phrase; a single character only when nothing longer is used.
 
     Every candidate is looked up among the corpus tokens, but only the best few of those
-    that are not tokens are searched for in the text: common words have dozens.
+    that are not tokens are searched for in the text: common words have dozens. Senses
+    are ranked by the dictionary's order times how much the corpus uses each word (to
+    the power USAGE_WEIGHT): an energy plan's "plant" is 电站, not the 植物 it names once.
     """
-    kept = [(h, s) for n, (h, s) in enumerate(heads)
+    kept = [(h, s * (corpus.usage(h) + USAGE_FLOOR) ** USAGE_WEIGHT) for n, (h, s) in enumerate(heads)
             if corpus.has_token(h) or (n < MAX_SEARCHED and len(h) >= 3 and corpus.occurs(h))]
+    kept.sort(key=lambda x: (-x[1], -len(x[0])))
     longer = [(h, s) for h, s in kept if len(h) > 1] or kept[:1]
     return [h for h, s in longer[:limit] if s >= RELATIVE_CUTOFF * longer[0][1]]
 

@@ -11,6 +11,7 @@ translation is checked against.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -155,21 +156,32 @@ class CorpusVocab:
     vocab: frozenset[str]
     names: NameIndex
     text: str = ""
+    # How much the corpus uses each token, relative to its most used one (0–1].
+    usage_of: Mapping[str, float] = field(default_factory=dict, repr=False)
     _occurs: dict[str, bool] = field(default_factory=dict, repr=False, init=False)
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> CorpusVocab:
         """Tokenize ``texts`` (as the lexical index does) and index their names."""
         counts = Counter(tok for text in texts for tok in tokenize(text))
-        return cls(frozenset(counts), NameIndex.from_words(counts), "\n".join(texts))
+        top = max(counts.values(), default=1)
+        return cls(frozenset(counts), NameIndex.from_words(counts), "\n".join(texts),
+                   {w: c / top for w, c in counts.items()})
 
     @classmethod
     def from_idf(cls, idf: Mapping[str, float], corpus_text: str) -> CorpusVocab:
-        """From the retriever's IDF table and text, without tokenizing the corpus again."""
-        return cls(frozenset(idf), NameIndex.from_words({w: -v for w, v in idf.items()}), corpus_text)
+        """From the retriever's IDF table and text, without tokenizing the corpus again
+        (a token's document frequency is about e^-idf of the corpus)."""
+        low = min(idf.values(), default=0.0)
+        return cls(frozenset(idf), NameIndex.from_words({w: -v for w, v in idf.items()}), corpus_text,
+                   {w: math.exp(low - v) for w, v in idf.items()})
 
     def has_token(self, word: str) -> bool:
         return word in self.vocab
+
+    def usage(self, word: str) -> float:
+        """How much the corpus uses ``word`` (0 for a word it does not tokenize)."""
+        return self.usage_of.get(word, 0.0)
 
     def occurs(self, text: str) -> bool:
         if text not in self._occurs:  # a scan of the whole text: remember it

@@ -104,3 +104,16 @@ def test_an_empty_corpus_gets_no_translation() -> None:
 def test_a_corpus_in_another_field_gets_none_of_these_words() -> None:
     other = CorpusVocab.build(["宁波市企业技术秘密保护条例。"])
     assert "energy storage" not in translations("energy storage", other)
+
+
+def test_the_sense_the_corpus_uses_most_comes_first() -> None:
+    """CC-CEDICT lists 分享 and 份额 for "share"; each corpus gets the one it uses."""
+    market = CorpusVocab.build(["市场份额稳步提高。" * 20 + "成果分享。"])
+    results = CorpusVocab.build(["成果分享共同推进。" * 20 + "市场份额。"])
+    assert translate_english("share", market) == [("share", ("份额",))]
+    assert translate_english("share", results) == [("share", ("分享",))]
+
+
+def test_usage_from_the_idf_table_follows_document_frequency() -> None:
+    vocab = CorpusVocab.from_idf({"项目": 0.5, "植物": 4.0}, "项目 植物")
+    assert vocab.usage("项目") == 1.0 and 0 < vocab.usage("植物") < 0.05 and vocab.usage("电站") == 0.0

@@ -95,3 +95,16 @@ def test_a_rebuilt_table_row_is_never_chrome() -> None:
     row = "指标：新增注册企业数；单位：万户；2020年：1.2；2025年：2.0；属性：预期性"  # 注册 alone is a login word
     assert not is_chrome(row)
     assert is_chrome("地址：某市人民路1号；邮编：430000")
+
+
+def test_a_menu_of_links_is_removed_and_a_broken_sentence_is_not() -> None:
+    menu = ["职权信息", "规划计划", "政策文件", "政策解读", "政府信息公开", "依申请公开", "调查征集", "领导信箱"]
+    title = "北京市发展和改革委员会关于公开征集新能源供热项目的通知"
+    body = ["各有关单位：", "一、支持方向", "（一）支持类型", "浅层地源热泵、中深层水热型地热等新能源供热系统。"]
+    pieces = ["通过后由盟市能源主管部门", "批复", "并", "报自治区能源局备案。"]
+    sites = ["国家发展和改革委员会", "天津市发展和改革委员会", "河北省发展和改革委员会", "山西省发展和改革委员会",
+             "辽宁省发展和改革委员会", "吉林省发展和改革委员会", "上海市发展和改革委员会", "江苏省发展和改革委员会"]
+    lines = [title, *menu, *body, *pieces, "特此通知。", "北京市发展和改革委员会", "2026年3月6日", *sites]
+    kept = strip_boilerplate(lines, 0)
+    assert not set(menu) & set(kept) and not set(sites) & set(kept)
+    assert all(line in kept for line in [*body, *pieces, "北京市发展和改革委员会", "2026年3月6日"])

@@ -93,3 +93,11 @@ def test_a_notice_naming_two_documents_is_titled_by_the_first() -> None:
     meta = extract_metadata(lines, fallback_title="x")
     assert meta.title == "东江市数据要素市场化配置改革方案"
     assert meta.issuer == "东江市人民政府"  # named in the notice's title
+
+
+def test_a_page_title_loses_the_site_name_and_a_title_may_end_in_its_status() -> None:
+    lines = ["北京市发展和改革委员会关于公开征集新能源供热项目的通知-本委其他文件-北京市发展和改革委员会",
+             "各有关单位：", "现组织开展新能源供热项目公开征集工作。"]
+    assert extract_metadata(lines, fallback_title="x").title == "北京市发展和改革委员会关于公开征集新能源供热项目的通知"
+    trial = ["内蒙古自治区单一电力用户绿电直连项目开发建设实施方案（试行）", "一、总体要求", "为进一步明确管理要求，制定本方案。"]
+    assert extract_metadata(trial, fallback_title="x").title == trial[0]

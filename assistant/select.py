@@ -1,12 +1,12 @@
 """The select stage: score every quotable unit of the top evidence, and pick the answer.
 
 Each unit gets a feature vector (how much of the question it covers, alone and with its
-document title, clause heading and the sentence before it; whether it holds the kind of answer the
-question wants, beyond what the question already says; how it lines up with the question
-around the interrogative and how close together it holds the question's words
-(``assistant.align``); whether the sentence after it, or the rest of its own sentence
-when it is a comma segment, completes it; how new its words are;
-its retrieval rank and scores; its years). A logistic model fitted by ``python -m evals fit``
+document title, clause heading and the sentence before it; whether it holds the kind of
+answer the question wants, beyond what the question already says; how it lines up with
+the question around the interrogative and how close together it holds the question's
+words (``assistant.align``); whether the sentence after it, or the rest of its own
+sentence when it is a comma segment, completes it; how new its words are; its retrieval
+rank and scores; its years). A logistic model fitted by ``python -m evals fit``
 turns the vector into the probability that the unit holds the answer.
 """
 
@@ -23,7 +23,15 @@ from assistant.params import SelectParams
 from assistant.query import YEAR
 from assistant.retrieval import Evidence
 from assistant.terms import coverage
-from assistant.units import Unit, is_heading, numeric, sentence_of, split_units, strip_lead
+from assistant.units import (
+    Unit,
+    is_heading,
+    numeric,
+    sentence_of,
+    sentences,
+    split_units,
+    strip_lead,
+)
 
 UNTYPED = (AnswerType.OTHER, AnswerType.YESNO)
 # What ``unit_features`` measures, in the order the fitted model lists them.
@@ -34,8 +42,12 @@ FEATURES = ("cov", "cov_clause", "cov_prev_gain", "type_hit", "type_miss", "numb
 
 
 def unit_features(ctx: QuestionContext, text: str, prev: str, ev: Evidence, rank: int,
-                  top: float, nxt: str = "") -> dict[str, float]:
-    """The evidence a unit offers that it answers the question (see the module docstring)."""
+                  top: float, nxt: str = "", clause_sentences: Sequence[str] | None = None
+                  ) -> dict[str, float]:
+    """The evidence a unit offers that it answers the question (see the module docstring).
+
+    ``clause_sentences`` are the clause's sentences when the caller has split them already.
+    """
     w = ctx.weights
     clause = f"{ev.chunk.title}\n{ev.chunk.clause_path}\n{ev.chunk.context}"
     cov = coverage(text, w) if w else 0.0
@@ -50,6 +62,8 @@ def unit_features(ctx: QuestionContext, text: str, prev: str, ev: Evidence, rank
     table = ev.chunk.kind == "table"
     grams = gram_coverage(f"{clause}\n{prev}\n{text}", ctx.grams)
     slot_left, slot_right = slot_match(text, *ctx.slot)
+    whole = sentences(ev.chunk.text) if clause_sentences is None else clause_sentences
+    own_sentence = sentence_of(text, whole)
     return {
         "cov": cov,
         "cov_clause": cov_clause,
@@ -73,7 +87,7 @@ def unit_features(ctx: QuestionContext, text: str, prev: str, ev: Evidence, rank
         "slot_right": slot_right,
         "grams_window": window_coverage(text, ctx.grams),
         "cov_next_gain": max(0.0, coverage(f"{text}\n{nxt}", w) - cov) if w and nxt else 0.0,
-        "cov_sentence_gain": max(0.0, coverage(sentence_of(text, ev.chunk.text), w) - cov) if w else 0.0,
+        "cov_sentence_gain": max(0.0, coverage(own_sentence, w) - cov) if w else 0.0,
     }
 
 
@@ -84,12 +98,13 @@ def candidates(ctx: QuestionContext, evidence: Sequence[Evidence], params: Selec
     out: list[Unit] = []
     for rank, ev in enumerate(evidence[: params.evidence_depth]):
         texts = split_units(ev.chunk.text, table=ev.chunk.kind == "table")
+        whole = sentences(ev.chunk.text)
         for i, text in enumerate(texts):
             if is_heading(text, ev) or (numeric_only and not numeric(text)):
                 continue
             prev = texts[i - 1] if i else ""
             nxt = texts[i + 1] if i + 1 < len(texts) else ""
-            feats = unit_features(ctx, text, prev, ev, rank, top, nxt)
+            feats = unit_features(ctx, text, prev, ev, rank, top, nxt, whole)
             out.append(Unit(text, ev, params.model.prob(feats), prev, feats))
     out.sort(key=lambda u: -u.score)
     return out

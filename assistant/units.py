@@ -73,13 +73,15 @@ def split_units(text: str, table: bool = False) -> list[str]:
     return out
 
 
-def sentence_of(unit: str, text: str) -> str:
-    """The whole sentence of ``text`` that holds a unit (a comma segment's sentence)."""
+def sentences(text: str) -> list[str]:
+    """The sentences of a clause, split once for all its units."""
+    return [s.strip() for s in _SENTENCE.findall(text)]
+
+
+def sentence_of(unit: str, clause_sentences: Sequence[str]) -> str:
+    """The whole sentence that holds a unit (a comma segment's sentence)."""
     core = strip_lead(unit).rstrip(",，;；")
-    for sentence in _SENTENCE.findall(text):
-        if core in sentence:
-            return sentence.strip()
-    return unit
+    return next((s for s in clause_sentences if core in s), unit)
 
 
 def is_heading(text: str, ev: Evidence) -> bool:

@@ -60,7 +60,7 @@ def _hard_join(prev: str, line: str, nxt: str) -> bool:
         return False
     if line.isdigit():  # a bare integer is a figure only when its unit follows (2000 / 万元)
         return bool(_UNIT_AFTER_NUMBER.match(nxt)) and not _MARKER_TAIL.match(nxt)
-    return prev[-1] not in _PUNCT_END or prev[-1] in "，、,"  # 应不低于 / 30%
+    return prev[-1] not in "）)》」”"  # 应不低于 / 30%, not a figure after a closed bracket
 
 
 def join_broken(lines: list[str]) -> list[str]:

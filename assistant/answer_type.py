@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from assistant.lexical import posseg
+from vectorstore.lexical import posseg
 
 
 class AnswerType(StrEnum):

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from assistant.align import slot
 from assistant.answer_type import AnswerType, question_type
-from assistant.lexical import tokenize
 from assistant.query import QueryAnalysis
 from assistant.terms import term_weights
+from vectorstore.lexical import tokenize
 
 _ASKS_TABLE = re.compile(r"表|专栏|指标|table|indicator", re.I)
 # Characters of question wording (什么, 哪些, 多少, 是否…): they ask, they are not asked about.

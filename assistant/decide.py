@@ -11,7 +11,7 @@ and lexical scores, and whether its year is the one asked. Never an LLM's opinio
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from assistant.context import QuestionContext, gram_coverage
@@ -45,19 +45,22 @@ REFUSE_FEATURES = ("best_p", "cov_best", "cov_chunk", "type_hit", "type_miss", "
                    "grams_window_best")
 
 
-def certain_refusal(ctx: QuestionContext, *, corpus_text: str, periods: Iterable[tuple[int, int] | None],
+def certain_refusal(ctx: QuestionContext, *, occurs: Callable[[str], bool], covers_year: Callable[[int], bool],
                     known_names: Iterable[str]) -> Refusal | None:
-    """A year or a place the corpus certainly lacks (an unmapped English name is no proof)."""
-    spans = [p for p in periods if p]
+    """A year or a place the corpus certainly lacks (an unmapped English name is no proof).
+
+    ``occurs`` and ``covers_year`` are index lookups, so the check costs the same however
+    large the corpus.
+    """
     for year in ctx.q.years:
-        if not any(a <= year <= b for a, b in spans) and str(year) not in corpus_text:
+        if not covers_year(year) and not occurs(str(year)):
             # The year itself is not repeated: an answer prints no number its citations lack.
             return Refusal("语料中的文件均未涉及所问的年份", "no document in the corpus covers the year asked",
                            "year")
     known_list = list(known_names)
     known = {n.lower() for n in known_list}
     for name in place_names(ctx.text, known_list):
-        if name.lower() in known or name in corpus_text:
+        if name.lower() in known or occurs(name):
             continue
         return Refusal(f"语料中的文件未涉及“{name}”", f"no document in the corpus concerns {name}", "place")
     return None

@@ -60,8 +60,8 @@ def _refused(ctx: QuestionContext, evidence: list[Evidence], refusal: Refusal, p
 def make_draft(ctx: QuestionContext, evidence: list[Evidence], retriever: HybridRetriever,
                params: Params, known_names: Sequence[str], reader: LLMReader | None = None) -> Draft:
     """certain checks → score units → (read) → decide → comparison / list / quoted sentences."""
-    refusal = certain_refusal(ctx, corpus_text=retriever.corpus_text,
-                              periods=[d.period for d in retriever.documents], known_names=known_names)
+    refusal = certain_refusal(ctx, occurs=retriever.occurs, covers_year=retriever.covers_year,
+                              known_names=known_names)
     if refusal is not None:
         return _refused(ctx, evidence, refusal, 0.0)
     scored = candidates(ctx, evidence, params.select)
@@ -75,13 +75,13 @@ def make_draft(ctx: QuestionContext, evidence: list[Evidence], retriever: Hybrid
     if reading is not None:
         promote(reading, scored, params.reader)
     if ctx.q.is_comparison:
-        compared = modes.comparison(ctx, evidence, retriever.documents, params.select)
+        compared = modes.comparison(ctx, evidence, params.select)
         if compared is not None:
             cites, lines = compared
             return Draft(ctx, evidence, compose.frame_comparison(ctx.lang, lines), cites, None, p,
                          "comparison", [(c.n, t) for c, t in lines], feats)
     if ctx.answer_type is AnswerType.LIST:
-        listed = modes.clause_list(ctx, evidence, retriever.chunks)
+        listed = modes.clause_list(ctx, evidence, retriever.doc_chunks)
         if listed is not None:
             cites, parent, title, items = listed
             if not parent:  # a one-line clause the question names: quoted whole

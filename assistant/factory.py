@@ -6,79 +6,36 @@ Only entry points (CLIs, the server) call these; library code takes plain argume
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
-from pathlib import Path
 
 from assistant.chain import ChatLLM, PolicyQA
-from assistant.lexical import add_words
 from assistant.params import load_params
 from assistant.query import Lexicon, load_lexicon
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
 from assistant.types import Generator
-from ingest.chunking import chunk_document, chunker_version
-from ingest.pipeline import discover, file_sha256, parse_file
-from ingest.types import Chunk, Document, IngestError
-from vectorstore.embeddings import Embedder, make_embedder
-from vectorstore.store import PolicyIndex, open_index
-from vectorstore.sync import Progress, SourceDoc, SyncReport
+from vectorstore.embeddings import Embedder
+from vectorstore.indexer import make_index, open_indexer, tokenizer_words
+from vectorstore.lexical import add_words
+from vectorstore.snapshot import SnapshotStore
+from vectorstore.store import PolicyIndex
+from vectorstore.sync import Progress, SyncReport
+
+__all__ = ["build_qa", "ingest_corpus", "make_index", "make_lexicon", "make_llms", "make_retriever"]
 
 log = logging.getLogger(__name__)
-
-
-def make_index(settings: Settings, *, embedder: Embedder | None = None, rebuild: bool = False,
-               sweep: bool = True) -> PolicyIndex:
-    """The Chroma index the settings point at (server mode when PQA_CHROMA_URL is set)."""
-    return open_index(
-        embedder=embedder or make_embedder(settings.embedding_model_ref),
-        persist_dir=None if settings.chroma_url else settings.chroma_dir,
-        url=settings.chroma_url,
-        collection=settings.collection,
-        chunker_version=chunker_version(settings.chunk_tokens),
-        rebuild=rebuild,
-        sweep=sweep,
-    )
-
-
-def source_docs(paths: Iterable[Path], max_tokens: int) -> list[SourceDoc]:
-    """Files offered to sync: parsed and chunked only if the index lacks their content."""
-
-    def loader(path: Path) -> Callable[[], tuple[Document, list[Chunk]]]:
-        def load() -> tuple[Document, list[Chunk]]:
-            doc = parse_file(path)
-            return doc, chunk_document(doc, max_tokens)
-
-        return load
-
-    items = []
-    for path in paths:
-        try:
-            sha = file_sha256(path)
-        except OSError as exc:
-            def fail(exc: OSError = exc) -> tuple[Document, list[Chunk]]:
-                raise IngestError(f"cannot read file: {exc.strerror or exc}")
-
-            items.append(SourceDoc(path.name, "", fail))
-            continue
-        items.append(SourceDoc(path.name, sha, loader(path)))
-    return items
-
-
-def ingest_paths(index: PolicyIndex, paths: list[Path], *, max_tokens: int, prune: bool,
-                 progress: Progress | None = None) -> SyncReport:
-    """Index files and folders; with ``prune``, documents no longer present are deleted."""
-    files = list(discover(paths))
-    items = source_docs(files, max_tokens)
-    keep = {f.name for f in files} if prune else None
-    return index.sync(items, keep_only=keep, progress=progress)
 
 
 def ingest_corpus(settings: Settings, *, progress: Progress | None = None,
                   embedder: Embedder | None = None) -> SyncReport:
     """Bring the index in line with the corpus folder (added, changed and removed files)."""
-    index = make_index(settings, embedder=embedder)
-    return ingest_paths(index, [settings.corpus_dir], max_tokens=settings.chunk_tokens, prune=True,
-                        progress=progress)
+    indexer = open_indexer(settings, embedder=embedder)
+    return indexer.sync_paths([settings.corpus_dir], prune=True, progress=progress, workers=0)
+
+
+def make_retriever(settings: Settings, index: PolicyIndex) -> HybridRetriever:
+    """Retrieval over the index and the lexical snapshot the indexer keeps beside it."""
+    return HybridRetriever(index, snapshots=SnapshotStore(settings.lexical_dir),
+                           words=tokenizer_words(settings))
 
 
 def make_lexicon(settings: Settings) -> Lexicon:
@@ -106,7 +63,7 @@ def build_qa(settings: Settings, *, generator: Generator | None = None, index: P
     default: Generator = generator or "extractive"
     if with_llm and (generator != "extractive" or settings.reader == "always"):
         llms, default = make_llms(settings, generator)
-    retriever = HybridRetriever(index)
+    retriever = make_retriever(settings, index)
     return PolicyQA(retriever, llms=llms, default_generator=default, top_k=settings.top_k,
                     context_tokens=settings.context_tokens, params=load_params(settings.params_path),
                     use_reader=settings.reader != "off", read_always=settings.reader == "always",

@@ -1,33 +1,27 @@
 """The document library behind the API and the page: list, upload, delete, clauses.
 
 The corpus folder stays the source of truth: an upload is parsed from memory and indexed
-first, then written into the folder, so a later full ingest keeps it; a delete removes
-both. Every upload is bounded by ``IngestLimits`` before the costly step, and runs as a
-background job (one at a time, in order) so that a long document does not hold a request.
+(by the ``Indexer``, which also updates the lexical snapshot every server reads), then
+written into the folder, so a later full ingest keeps it; a delete removes both. Every
+upload is bounded by ``IngestLimits`` before the costly step, and runs as a background
+job (one at a time, in order) so that a long document does not hold a request.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import threading
 from pathlib import Path
-
-import numpy as np
 
 from assistant.jobs import Job, JobRunner, Report
 from assistant.retrieval import HybridRetriever
-from ingest.chunking import chunk_document
-from ingest.limits import IngestLimits, check_chunk_count, resolve_limits
 from ingest.loaders import SUPPORTED
-from ingest.pipeline import parse_bytes
 from ingest.types import Clause, IngestError
+from vectorstore.indexer import Indexer
 from vectorstore.records import IndexedDocument
-from vectorstore.store import PolicyIndex
 
 _SAFE_NAME = re.compile(r"^[^/\\\x00-\x1f]{1,200}$")
 MAX_NAME_BYTES = 240  # file systems allow 255 bytes a name; leave room for a temporary suffix
-EMBED_BATCH = 64  # chunks per encoder call, so progress moves and answers get CPU in between
 
 
 class UnknownDocumentError(KeyError):
@@ -54,18 +48,16 @@ def check_upload_name(filename: str) -> str:
 
 
 class DocumentLibrary:
-    """Documents in the index and the corpus folder; writes are serialised by one lock."""
+    """Documents in the index and the corpus folder; writes go through the ``Indexer``."""
 
-    def __init__(self, index: PolicyIndex, retriever: HybridRetriever, *, corpus_dir: Path,
-                 max_tokens: int, limits: IngestLimits | None = None,
-                 max_bytes: int | None = None, max_waiting: int = 8) -> None:
-        self.index = index
+    def __init__(self, indexer: Indexer, retriever: HybridRetriever, *, corpus_dir: Path,
+                 max_waiting: int = 8) -> None:
+        self.indexer = indexer
+        self.index = indexer.index
         self.retriever = retriever
         self.corpus_dir = corpus_dir
-        self.max_tokens = max_tokens
-        self.limits = resolve_limits(limits, max_bytes)
+        self.limits = indexer.limits
         self.jobs = JobRunner(max_waiting=max_waiting, name="policyqa-uploads")
-        self._lock = threading.Lock()
 
     @property
     def max_bytes(self) -> int:
@@ -91,33 +83,27 @@ class DocumentLibrary:
         return self.jobs.submit(name, lambda report: self.add(name, data, report=report))
 
     def add(self, filename: str, data: bytes, *, report: Report | None = None) -> IndexedDocument:
-        """Parse, index and store an uploaded file; IngestError says why it was refused."""
+        """Parse, index and store an uploaded file; IngestError says why it was refused.
+
+        The file is written beside its final name first, so a full disk fails before the
+        index changes; it takes its name once the vectors are written.
+        """
         name = check_upload_name(filename)
         self._check_size(data)
-        step = report or (lambda _fraction, _stage: None)
-        step(0.02, "parsing")
-        doc = parse_bytes(name, data, limits=self.limits, source=str(self.corpus_dir / name))
-        step(0.08, "chunking")
-        chunks = chunk_document(doc, self.max_tokens)
-        check_chunk_count(name, chunks, self.limits)
-        texts = [c.embed_text for c in chunks]
-        parts = []
-        for start in range(0, len(texts), EMBED_BATCH):  # outside the lock: reads go on meanwhile
-            step(0.1 + 0.85 * start / max(1, len(texts)), f"embedding {start}/{len(texts)} chunks")
-            parts.append(self.index.embed_passages(texts[start:start + EMBED_BATCH]))
-        step(0.95, "writing")
-        vectors = np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
         self.corpus_dir.mkdir(parents=True, exist_ok=True)
         tmp = self.corpus_dir / f".upload-{hashlib.sha256(data).hexdigest()[:16]}.part"
-        with self._lock:
-            try:
-                tmp.write_bytes(data)
-                self.index.write_embedded([(doc, chunks)], vectors)
-                tmp.replace(self.corpus_dir / name)
-            finally:
-                tmp.unlink(missing_ok=True)
+
+        def commit() -> None:
+            tmp.replace(self.corpus_dir / name)
+
+        try:
+            tmp.write_bytes(data)
+            doc = self.indexer.add(name, data, source=str(self.corpus_dir / name), report=report,
+                                   commit=commit)
+        finally:
+            tmp.unlink(missing_ok=True)
         self.retriever.invalidate()
-        return self.get(name)
+        return doc
 
     def _check_size(self, data: bytes) -> None:
         self.limits.check("max_bytes", len(data), "file too large ({value} > {allowed})")
@@ -125,8 +111,6 @@ class DocumentLibrary:
     def delete(self, doc_id: str) -> None:
         """Remove a document from the index and the corpus folder."""
         check_doc_id(doc_id)
-        with self._lock:
-            if not self.index.delete_document(doc_id):
-                raise UnknownDocumentError(doc_id)
-            (self.corpus_dir / doc_id).unlink(missing_ok=True)
+        if not self.indexer.delete(doc_id, commit=lambda: (self.corpus_dir / doc_id).unlink(missing_ok=True)):
+            raise UnknownDocumentError(doc_id)
         self.retriever.invalidate()

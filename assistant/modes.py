@@ -4,13 +4,13 @@ chain then quotes sentences as usual."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from assistant import compose
 from assistant.context import QuestionContext
 from assistant.params import SelectParams
-from assistant.retrieval import DocInfo, Evidence
+from assistant.retrieval import Evidence
 from assistant.select import best_unit
 from assistant.terms import coverage
 from assistant.types import Citation
@@ -20,14 +20,14 @@ from ingest.types import Chunk
 Lines = list[tuple[Citation, str]]
 
 
-def comparison(ctx: QuestionContext, evidence: Sequence[Evidence], docs: Sequence[DocInfo],
+def comparison(ctx: QuestionContext, evidence: Sequence[Evidence],
                params: SelectParams) -> tuple[list[Citation], Lines] | None:
     """The best figure of each document that speaks to the topic, in time order.
 
     Words naming the plans compared (行动计划, 新闻发布会) pick documents, not the topic:
     each line is judged on the topic alone, with its clause heading.
     """
-    titles = "\n".join(d.title for d in docs)
+    titles = "\n".join(dict.fromkeys(ev.doc_title for ev in evidence))
     weights = {t: w for t, w in ctx.weights.items() if t not in titles}
     by_doc: dict[str, list[Evidence]] = {}
     for ev in evidence:
@@ -46,8 +46,8 @@ def comparison(ctx: QuestionContext, evidence: Sequence[Evidence], docs: Sequenc
     return cites, lines
 
 
-def clause_list(ctx: QuestionContext, evidence: Sequence[Evidence], chunks: Sequence[Chunk]
-                ) -> tuple[list[Citation], str, str, Lines] | None:
+def clause_list(ctx: QuestionContext, evidence: Sequence[Evidence],
+                doc_chunks: Callable[[str], Sequence[Chunk]]) -> tuple[list[Citation], str, str, Lines] | None:
     """A clause whose sub-clauses are the items asked for: (citations, parent, title, items).
 
     A short one-line clause the question names by its heading is quoted whole instead
@@ -63,7 +63,7 @@ def clause_list(ctx: QuestionContext, evidence: Sequence[Evidence], chunks: Sequ
         for parent in (path, " > ".join(path.split(" > ")[:-1])):
             if not parent:
                 continue
-            kids = _children(chunks, ev.chunk.doc_id, parent)
+            kids = _children(doc_chunks(ev.chunk.doc_id), parent)
             own = coverage(ev.chunk.heading, weights)
             if parent == path:
                 fits = own >= 0.3
@@ -76,12 +76,12 @@ def clause_list(ctx: QuestionContext, evidence: Sequence[Evidence], chunks: Sequ
     return None
 
 
-def _children(chunks: Sequence[Chunk], doc_id: str, parent: str) -> list[Chunk]:
+def _children(chunks: Sequence[Chunk], parent: str) -> list[Chunk]:
     """The first chunk of each direct sub-clause of ``parent``, in document order."""
     depth = parent.count(" > ") + 1
     kids: dict[str, Any] = {}
     for c in chunks:
-        if (c.doc_id == doc_id and c.clause_path.startswith(parent + " > ")
+        if (c.clause_path.startswith(parent + " > ")
                 and c.clause_path.count(" > ") == depth):
             kids.setdefault(c.clause_path, c)
     return list(kids.values())

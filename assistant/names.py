@@ -5,7 +5,7 @@ toneless pinyin, built from the corpus's own text, translates them without a wor
 A name that matches nothing is a search term, not a reason to refuse: only a Chinese place
 name the corpus never mentions is certainly a place it lacks.
 
-``CorpusVocab`` holds the corpus's tokens, names and text, which every English
+``CorpusVocab`` holds the corpus's tokens and names and can look text up, which every English
 translation is checked against.
 """
 
@@ -14,12 +14,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from assistant.lexical import _jieba, posseg, tokenize
 from assistant.lexicon import EN_STOPWORDS
+from vectorstore.lexical import _jieba, posseg, tokenize
 
 # Longest first, so 新区 is stripped before 区.
 PLACE_SUFFIXES = ("特别行政区", "经济技术开发区", "高新技术产业开发区", "自治区", "自治州", "自治县",
@@ -155,7 +155,8 @@ class CorpusVocab:
 
     vocab: frozenset[str]
     names: NameIndex
-    text: str = ""
+    # Whether a string occurs anywhere in the corpus (the index's substring lookup).
+    occurs_in: Callable[[str], bool] = field(default=lambda _text: False, repr=False)
     # How much the corpus uses each token, relative to its most used one (0–1].
     usage_of: Mapping[str, float] = field(default_factory=dict, repr=False)
     _occurs: dict[str, bool] = field(default_factory=dict, repr=False, init=False)
@@ -165,15 +166,16 @@ class CorpusVocab:
         """Tokenize ``texts`` (as the lexical index does) and index their names."""
         counts = Counter(tok for text in texts for tok in tokenize(text))
         top = max(counts.values(), default=1)
-        return cls(frozenset(counts), NameIndex.from_words(counts), "\n".join(texts),
+        joined = "\n".join(texts)
+        return cls(frozenset(counts), NameIndex.from_words(counts), joined.__contains__,
                    {w: c / top for w, c in counts.items()})
 
     @classmethod
-    def from_idf(cls, idf: Mapping[str, float], corpus_text: str) -> CorpusVocab:
-        """From the retriever's IDF table and text, without tokenizing the corpus again
-        (a token's document frequency is about e^-idf of the corpus)."""
+    def from_idf(cls, idf: Mapping[str, float], occurs: Callable[[str], bool]) -> CorpusVocab:
+        """From the index's IDF table and substring lookup, without tokenizing the corpus
+        again (a token's document frequency is about e^-idf of the corpus)."""
         low = min(idf.values(), default=0.0)
-        return cls(frozenset(idf), NameIndex.from_words({w: -v for w, v in idf.items()}), corpus_text,
+        return cls(frozenset(idf), NameIndex.from_words({w: -v for w, v in idf.items()}), occurs,
                    {w: math.exp(low - v) for w, v in idf.items()})
 
     def has_token(self, word: str) -> bool:
@@ -184,8 +186,8 @@ class CorpusVocab:
         return self.usage_of.get(word, 0.0)
 
     def occurs(self, text: str) -> bool:
-        if text not in self._occurs:  # a scan of the whole text: remember it
-            self._occurs[text] = text in self.text
+        if text not in self._occurs:
+            self._occurs[text] = self.occurs_in(text)
         return self._occurs[text]
 
 
@@ -230,7 +232,7 @@ def place_names(text: str, known: Iterable[str] = ()) -> list[str]:
     return list(dict.fromkeys(w.word for w in words if w.flag == "ns" and len(w.word) >= 2))
 
 
-def unknown_places(question: str, known_names: Iterable[str], corpus_text: str,
+def unknown_places(question: str, known_names: Iterable[str], occurs: Callable[[str], bool],
                    names: NameIndex | None = None) -> list[str]:
     """Places the question names that the corpus certainly lacks: Chinese place names
     absent from its text. English names are search terms, never returned."""
@@ -238,4 +240,4 @@ def unknown_places(question: str, known_names: Iterable[str], corpus_text: str,
     if names is not None:
         known += [en for en, _ in names.lookup(question)]
     indexed = names.names if names is not None else frozenset()
-    return [n for n in place_names(question, known) if n not in indexed and n not in corpus_text]
+    return [n for n in place_names(question, known) if n not in indexed and not occurs(n)]

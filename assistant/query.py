@@ -6,11 +6,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from assistant.lexicon import translate_english
 from assistant.names import CorpusVocab, NameIndex, english_names
+from vectorstore.glossary import lexicon_rows
 
 FIVE_YEAR_PLANS = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020),
                    "十四五": (2021, 2025), "十五五": (2026, 2030)}
@@ -92,39 +92,15 @@ class Lexicon:
         return terms
 
 
-def _read_tsv(text: str) -> list[tuple[str, list[str]]]:
-    rows = []
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#") or "\t" not in line:
-            continue
-        key, values = line.split("\t", 1)
-        rows.append((key.strip(), [v.strip() for v in values.split(",") if v.strip()]))
-    return rows
-
-
 def load_lexicon(extra_glossary: Path | None = None, extra_aliases: Path | None = None,
                  *, dirs: Sequence[Path] = ()) -> Lexicon:
-    """The packaged glossary and aliases, plus user files in the same format.
-
-    The packaged rows are general; what belongs to one corpus (its places, its terms) is
-    user data: ``extra_*`` files, and in each of ``dirs`` that exists, every ``*.tsv``
-    (a name starting "alias" holds aliases, any other glossary rows).
-    """
-    data = resources.files("assistant") / "data"
-    glossary_rows = _read_tsv((data / "glossary.tsv").read_text(encoding="utf-8"))
-    alias_rows = _read_tsv((data / "aliases.tsv").read_text(encoding="utf-8"))
-    files = [p for d in dirs if d.is_dir() for p in sorted(d.glob("*.tsv"))]
-    for path in [*files, extra_glossary, extra_aliases]:
-        if path is None:
-            continue
-        rows = _read_tsv(path.read_text(encoding="utf-8"))
-        is_alias = path == extra_aliases or (path in files and path.name.startswith("alias"))
-        (alias_rows if is_alias else glossary_rows).extend(rows)
+    """The packaged glossary and aliases plus user files (see ``lexicon_rows``)."""
+    rows = lexicon_rows(extra_glossary, extra_aliases, dirs=dirs)
     glossary: dict[str, list[str]] = {}
-    for en, zh in glossary_rows:
+    for en, zh in rows.glossary:
         glossary.setdefault(en, []).extend(t for t in zh if t not in glossary.get(en, []))
     aliases: dict[str, list[str]] = {}
-    for canon, names in alias_rows:
+    for canon, names in rows.aliases:
         group = aliases.setdefault(canon, [canon])
         group.extend(n for n in names if n not in group)
     ordered = sorted(glossary.items(), key=lambda kv: -len(kv[0]))

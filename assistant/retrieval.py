@@ -6,6 +6,7 @@ covers the asked year. Comparison questions get evidence spread across documents
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Sequence
@@ -14,12 +15,14 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from assistant.lexical import LexicalIndex
 from assistant.names import CorpusVocab
 from assistant.params import RetrievalParams, default_params
 from assistant.query import FIVE_YEAR_PLANS, QueryAnalysis
-from assistant.terms import coverage, idf_table, term_weights
+from assistant.terms import coverage, term_weights
 from ingest.types import Chunk
+from vectorstore.snapshot import Snapshot, SnapshotStore, build_snapshot
+
+log = logging.getLogger(__name__)
 
 
 class DocInfo(Protocol):
@@ -66,92 +69,113 @@ class Evidence:
 
 
 class HybridRetriever:
-    """Dense + BM25 with RRF; the lexical index follows the vector index's revision."""
+    """Dense + BM25 with RRF over the index's lexical snapshot.
+
+    The snapshot (BM25, IDF, chunk and document tables, substring index) is built by the
+    indexer and loaded here; a newer one is noticed by reading its name every
+    ``recheck_seconds``. Without a snapshot store, or when the stored snapshot is behind the
+    index, it is built from Chroma (and saved when a store is given).
+    """
 
     def __init__(self, index: VectorIndex, *, params: RetrievalParams | None = None,
-                 recheck_seconds: float = 5.0) -> None:
+                 snapshots: SnapshotStore | None = None, words: Sequence[str] = (),
+                 recheck_seconds: float = 2.0) -> None:
         self.index = index
         self.params = params or default_params().retrieval
         self.dense_k = self.params.dense_k
+        self.snapshots = snapshots
+        self.words = tuple(words)
         self.recheck_seconds = recheck_seconds
         self._checked = 0.0
+        self._deep = True  # compare with the index's own revision on the next refresh
         self._lock = threading.Lock()
-        self._revision: Any = object()
-        self._chunks: list[Chunk] = []
-        self._pos: dict[str, int] = {}
-        self._lexical = LexicalIndex([])
-        self._docs: dict[str, DocInfo] = {}
-        self._idf: dict[str, float] = {}
-        self._corpus_text = ""
+        self._snap: Snapshot | None = None
         self._vocab: CorpusVocab | None = None
 
     def invalidate(self) -> None:
-        """Force a revision check on the next search (call after an upload or a delete)."""
+        """Check for a newer snapshot, and against the index itself, on the next search."""
         self._checked = 0.0
+        self._deep = True
 
     def refresh(self, *, force: bool = False) -> None:
-        """Rebuild the lexical side if the vector index changed.
-
-        Asking the index for its revision costs a Chroma round trip, so it is asked at most
-        every ``recheck_seconds`` (writes in another process show up within that time) or
-        after ``invalidate``.
-        """
+        """Load a newer snapshot, or build one when there is none or it is behind the index."""
         now = time.monotonic()
-        if not force and self._chunks and now - self._checked < self.recheck_seconds:
+        if not force and self._snap is not None and now - self._checked < self.recheck_seconds:
             return
         self._checked = now
-        revision = self.index.revision()
-        if revision == self._revision:
-            return
         with self._lock:
-            if revision == self._revision:
-                return
-            chunks = self.index.all_chunks()
-            self._lexical = LexicalIndex([c.embed_text for c in chunks])
-            self._chunks = chunks
-            self._pos = {c.id: i for i, c in enumerate(chunks)}
-            self._docs = {d.doc_id: d for d in self.index.documents()}
-            self._idf = idf_table([c.embed_text for c in chunks])
-            self._corpus_text = "\n".join(c.embed_text for c in chunks)
-            self._vocab = None
-            self._revision = revision
+            snap = self._snap
+            name = self.snapshots.current_name() if self.snapshots is not None else None
+            if snap is None or (name and name != snap.name):
+                snap = (self.snapshots.load(name) if self.snapshots is not None and name else None) or snap
+            if snap is None or self._deep or force or self.snapshots is None:
+                revision = self.index.revision()
+                if snap is None or snap.revision != revision:
+                    snap = self._build()
+                self._deep = False
+            if snap is not self._snap:
+                self._snap, self._vocab = snap, None
+
+    def _build(self) -> Snapshot:
+        """The snapshot from Chroma itself; saved for other processes when a store is given."""
+        contents = getattr(self.index, "contents", None)
+        if contents is not None:
+            revision, manifests, chunks = contents()
+        else:  # a VectorIndex without manifests (tests): documents from its own table
+            revision, chunks = self.index.revision(), self.index.all_chunks()
+            manifests = {d.doc_id: _manifest_of(d) for d in self.index.documents()}
+        if self.snapshots is None:
+            return build_snapshot(revision, chunks, manifests, words=self.words)[0]
+        try:
+            with self.snapshots.writing():
+                snap, tokens = build_snapshot(revision, chunks, manifests, words=self.words,
+                                              known_tokens=self.snapshots.known_tokens(self.words))
+                self.snapshots.save(snap, tokens, manifests)
+        except OSError as exc:
+            log.warning("lexical snapshot not saved (%s); using it from memory", exc)
+            snap = build_snapshot(revision, chunks, manifests, words=self.words)[0]
+        return snap
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The current snapshot (checked for a newer one at most every ``recheck_seconds``)."""
+        self.refresh()
+        assert self._snap is not None
+        return self._snap
 
     @property
     def chunks(self) -> list[Chunk]:
-        if not self._chunks:
-            self.refresh()
-        return self._chunks
+        return self.snapshot.chunks
 
     @property
     def idf(self) -> dict[str, float]:
         """Token IDF over the indexed chunks (for coverage and sentence scoring)."""
-        if not self._chunks:
-            self.refresh()
-        return self._idf
+        return self.snapshot.idf
 
-    @property
-    def corpus_text(self) -> str:
-        """All indexed text, for checking whether a name occurs anywhere (built once per revision)."""
-        if not self._chunks:
-            self.refresh()
-        return self._corpus_text
+    def occurs(self, text: str) -> bool:
+        """Whether ``text`` occurs anywhere in the corpus (an index lookup, not a scan)."""
+        return self.snapshot.occurs(text)
+
+    def covers_year(self, year: int) -> bool:
+        """Whether some document's plan period covers ``year``."""
+        return year in self.snapshot.period_years
+
+    def doc_chunks(self, doc_id: str) -> list[Chunk]:
+        return self.snapshot.doc_chunks(doc_id)
 
     @property
     def vocab(self) -> CorpusVocab:
         """The corpus's words and names, which English questions are translated into
         (built on first use after each revision: name tagging costs about a second)."""
-        if not self._chunks:
-            self.refresh()
+        snap = self.snapshot
         vocab = self._vocab
         if vocab is None:
-            vocab = self._vocab = CorpusVocab.from_idf(self._idf, self._corpus_text)
+            vocab = self._vocab = CorpusVocab.from_idf(snap.idf, snap.occurs)
         return vocab
 
     @property
     def documents(self) -> list[DocInfo]:
-        if not self._chunks:
-            self.refresh()
-        return list(self._docs.values())
+        return list(self.snapshot.docs.values())
 
     def _boost(self, q: QueryAnalysis, chunk: Chunk, weights: dict[str, float]) -> float:
         # How much of the question's own content the clause contains matters most:
@@ -160,7 +184,7 @@ class HybridRetriever:
         text = f"{chunk.title}\n{chunk.clause_path}\n{chunk.context}\n{chunk.text}"
         p = self.params
         boost = p.coverage_base + coverage(text, weights) if weights else 1.0
-        doc = self._docs.get(chunk.doc_id)
+        doc = self.snapshot.docs.get(chunk.doc_id)
         period = doc.period if doc else None
         haystack = f"{chunk.title}\n{chunk.clause_path}\n{chunk.text}"
         years = set(q.years) | {y for a, b in q.periods for y in (a, b)}
@@ -189,10 +213,11 @@ class HybridRetriever:
     def _by_document(self, ranking: list[str]) -> dict[str, list[str]]:
         """A ranked id list split into each document's own ranking."""
         out: dict[str, list[str]] = {}
+        snap = self.snapshot
         for cid in ranking:
-            pos = self._pos.get(cid)
+            pos = snap.positions.get(cid)
             if pos is not None:
-                out.setdefault(self._chunks[pos].doc_id, []).append(cid)
+                out.setdefault(snap.chunks[pos].doc_id, []).append(cid)
         return out
 
     def search(self, q: QueryAnalysis, k: int = 6) -> list[Evidence]:
@@ -202,31 +227,32 @@ class HybridRetriever:
         clauses however the plans compare globally, and then takes turns per document.
         """
         self.refresh()
-        if not self._chunks:
+        snap = self.snapshot
+        if not snap.chunks:
             return []
-        pool = min(len(self._chunks), self.dense_k * (4 if q.is_comparison else 1))
+        pool = min(len(snap.chunks), self.dense_k * (4 if q.is_comparison else 1))
         dense_hits = self.index.search(q.dense_text, k=pool)
         dense_score = {h.chunk.id: float(h.score) for h in dense_hits}
-        lex = self._lexical.scores(q.lexical_text)
-        lex_order = [self._chunks[i].id for i in np.argsort(-lex)[:pool] if lex[i] > 0]
+        lex = snap.lexical.scores(q.lexical_text)
+        lex_order = [snap.chunks[i].id for i in np.argsort(-lex)[:pool] if lex[i] > 0]
         dense_order = [h.chunk.id for h in dense_hits]
         fused: dict[str, float]
         if q.is_comparison:
             fused = {}
             dense_by_doc, lex_by_doc = self._by_document(dense_order), self._by_document(lex_order)
-            for doc_id in self._docs:
+            for doc_id in sorted(dense_by_doc.keys() | lex_by_doc.keys()):  # only documents found
                 fused.update(self._rrf(dense_by_doc.get(doc_id, [])[: self.dense_k],
                                        lex_by_doc.get(doc_id, [])[: self.dense_k]))
         else:
             fused = self._rrf(dense_order, lex_order)
-        weights = term_weights(q, self._idf)
+        weights = term_weights(q, snap.idf)
         results: list[Evidence] = []
         for cid, base in fused.items():
-            pos = self._pos.get(cid)
+            pos = snap.positions.get(cid)
             if pos is None:
                 continue
-            chunk = self._chunks[pos]
-            doc = self._docs.get(chunk.doc_id)
+            chunk = snap.chunks[pos]
+            doc = snap.docs.get(chunk.doc_id)
             results.append(Evidence(
                 chunk=chunk,
                 score=base * self._boost(q, chunk, weights),
@@ -269,3 +295,10 @@ def diversify(results: list[Evidence], k: int, per_doc: int = 3) -> list[Evidenc
         if ev not in picked:
             picked.append(ev)
     return picked
+
+
+def _manifest_of(doc: DocInfo) -> dict[str, Any]:
+    """The manifest fields a snapshot keeps, for an index that only lists documents."""
+    period = doc.period or (0, 0)
+    return {"doc_id": doc.doc_id, "title": doc.title, "date": doc.date or "",
+            "period_start": period[0], "period_end": period[1]}

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from assistant.align import slot_match, window_coverage
 from assistant.answer_type import AnswerType, holds_new
 from assistant.context import QuestionContext, gram_coverage
-from assistant.lexical import tokenize
 from assistant.params import SelectParams
 from assistant.query import YEAR
 from assistant.retrieval import Evidence
@@ -32,6 +31,7 @@ from assistant.units import (
     split_units,
     strip_lead,
 )
+from vectorstore.lexical import tokenize
 
 UNTYPED = (AnswerType.OTHER, AnswerType.YESNO)
 # What ``unit_features`` measures, in the order the fitted model lists them.

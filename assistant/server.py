@@ -19,13 +19,13 @@ from starlette.routing import Mount
 from assistant.api import create_lazy_app
 from assistant.api.services import LazyLibrary, LazyQA, Services
 from assistant.chain import ChatLLM, PolicyQA
-from assistant.factory import make_index, make_lexicon
+from assistant.factory import make_index, make_lexicon, make_retriever
 from assistant.library import DocumentLibrary
 from assistant.params import load_params
-from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
 from assistant.types import Generator
 from assistant.ui_guard import QueueJoinGuard
+from vectorstore.indexer import open_indexer
 
 log = logging.getLogger(__name__)
 UI_WAIT_SECONDS = 30.0  # a question asked on the page during startup waits this long
@@ -61,21 +61,21 @@ def build_services(settings: Settings) -> tuple[PolicyQA, DocumentLibrary]:
     llms, default, description = choose_generator(settings)
     log.info("generator: %s", description)
     index = make_index(settings, sweep=False)
-    retriever = HybridRetriever(index)
+    retriever = make_retriever(settings, index)
     qa = PolicyQA(retriever, llms=llms, default_generator=default, top_k=settings.top_k,
                   context_tokens=settings.context_tokens, params=load_params(settings.params_path),
                   use_reader=settings.reader != "off", read_always=settings.reader == "always",
                   rephrase=settings.rephrase,
                   lexicon=make_lexicon(settings))
-    retriever.refresh(force=True)  # BM25 and the document table, before the first question
+    retriever.refresh(force=True)  # the lexical snapshot (built now if missing), before the first question
     _ = retriever.vocab  # and the corpus's words and names, which English questions are translated into
     index.embedder.embed_queries(["warm up"])
     qa.warm()
     docs = index.documents()
     if not docs:
         log.warning("the index is empty: run `make setup` or `python -m ingest` first")
-    library = DocumentLibrary(index, retriever, corpus_dir=settings.corpus_dir,
-                              max_tokens=settings.chunk_tokens, limits=settings.ingest_limits,
+    indexer = open_indexer(settings, index=index)
+    library = DocumentLibrary(indexer, retriever, corpus_dir=settings.corpus_dir,
                               max_waiting=settings.max_queued_uploads)
     log.info("loaded %d documents, %d chunks in %.1f s", len(docs), sum(d.n_chunks for d in docs),
              time.monotonic() - start)

@@ -5,30 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
 
-from ingest.limits import IngestLimits
+from vectorstore.config import StoreSettings
 
 GeneratorName = Literal["extractive", "llamacpp", "openai"]
 
-DEFAULT_EMBEDDING_DIRNAME = "multilingual-e5-small"
 DEFAULT_LLM_FILENAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 
 
-class Settings(BaseSettings):
-    """Runtime configuration. Every path can be pointed elsewhere by tools and tests."""
+class Settings(StoreSettings):
+    """Runtime configuration. Every path can be pointed elsewhere by tools and tests.
+
+    The index's own settings (corpus, store, embedding model, document bounds) are
+    ``StoreSettings``; these add serving.
+    """
 
     model_config = SettingsConfigDict(env_prefix="PQA_", env_file=None, extra="ignore")
-
-    corpus_dir: Path = Path("data/corpus")
-    data_dir: Path = Path("var")
-    models_dir: Path = Path("models")
-
-    # Any sentence-transformers name or path; empty means the locally built e5 folder.
-    embedding_model: str = ""
-    chroma_url: str | None = None
-    collection: str = "policyqa"
-    chunk_tokens: int = 400
 
     generator: GeneratorName | None = None  # None: llamacpp when built, else extractive
     llm_model_path: Path | None = None
@@ -53,40 +47,14 @@ class Settings(BaseSettings):
     # Off: it reads, and the answer is the verbatim quotes it helped choose. Rephrasing
     # lost required wording: on the CJRC dev sample 50.0% against 54.2% for the quotes.
     rephrase: bool = False
-    # The corpus's own glossary and alias rows: every *.tsv here (alias*.tsv hold aliases).
-    lexicon_dir: Path = Path("data/lexicon")
-    glossary_path: Path | None = None  # extra glossary rows (English<TAB>中文,…)
-    aliases_path: Path | None = None  # extra alias rows (canonical<TAB>alias,…)
 
     api_key: str | None = None
     read_only: bool = False  # no uploads or deletes, through the API or the page
-    cors_origins: list[str] = []
-    max_upload_mb: int = 20
+    cors_origins: list[str] = Field(default_factory=list)
     upload_wait_seconds: float = 10.0  # an upload not indexed by then answers 202 with a job
     max_queued_uploads: int = 8  # more waiting uploads get 429
-    # Bounds on one document's parsing, checked before the work (see ingest.limits).
-    max_inflated_mb: int = 100
-    max_paragraphs: int = 50_000
-    max_pages: int = 2_000
-    max_text_chars: int = 2_000_000
-    max_chunks: int = 5_000
     max_request_kb: int = 256  # JSON request bodies; larger ones get 413 before parsing
-
-    @property
-    def embedding_model_ref(self) -> str:
-        return self.embedding_model or str(self.models_dir / DEFAULT_EMBEDDING_DIRNAME)
 
     @property
     def llm_path(self) -> Path:
         return self.llm_model_path or self.models_dir / DEFAULT_LLM_FILENAME
-
-    @property
-    def ingest_limits(self) -> IngestLimits:
-        return IngestLimits(max_bytes=self.max_upload_mb * 1024 * 1024,
-                            max_inflated_bytes=self.max_inflated_mb * 1024 * 1024,
-                            max_paragraphs=self.max_paragraphs, max_pages=self.max_pages,
-                            max_text_chars=self.max_text_chars, max_chunks=self.max_chunks)
-
-    @property
-    def chroma_dir(self) -> Path:
-        return self.data_dir / "chroma"

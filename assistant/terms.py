@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from functools import lru_cache
 
-from assistant.lexical import tokenize
 from assistant.query import FIVE_YEAR_PLANS, QueryAnalysis, strip_comparison
+from vectorstore.lexical import tokenize
 
 # Words every question uses; they say nothing about which sentence answers it.
 GENERIC = frozenset(
@@ -79,16 +78,6 @@ def coverage(text: str, weights: dict[str, float], *, head_credit: bool = True) 
                 continue  # 企业 alone is not 上市企业: the head word names another thing
             covered += 0.5 * weight * len(present) / len(parts)
     return covered / total if total else 0.0
-
-
-def idf_table(chunk_texts: Sequence[str]) -> dict[str, float]:
-    """Inverse document frequency of every token over the indexed chunks."""
-    df: dict[str, int] = {}
-    for text in chunk_texts:
-        for tok in set(tokenize(text)):
-            df[tok] = df.get(tok, 0) + 1
-    n = max(1, len(chunk_texts))
-    return {t: math.log(1 + n / c) for t, c in df.items()}
 
 
 def term_weights(q: QueryAnalysis, idf: dict[str, float]) -> dict[str, float]:

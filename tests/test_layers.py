@@ -33,3 +33,9 @@ def test_no_upstream_package_imports_a_downstream_one(package: str) -> None:
             continue
         bad = _imports(path) & downstream
         assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
+
+
+def test_the_ingest_cli_hands_documents_to_the_store_without_the_assistant() -> None:
+    """Indexing lives beside the store, so ``python -m ingest`` never imports the assistant."""
+    bad = _imports(ROOT / "ingest" / "__main__.py") & {"assistant", "evals"}
+    assert not bad, f"ingest/__main__.py imports {sorted(bad)}"

@@ -136,21 +136,23 @@ class PolicyIndex(IndexCollections):
         Derived from the manifests (doc ids, content hashes, chunk-id digests): the same in
         every process reading this index, and unchanged by a sync that changes nothing.
         """
-        h = hashlib.sha1(self.collection_name.encode())
-        for doc_id, m in sorted(self.manifest_metadata().items()):
-            h.update(f"\n{doc_id}\t{m.get('sha256')}\t{m.get('chunks_digest')}".encode())
-        return h.hexdigest()
+        return _revision(self.collection_name, self.manifest_metadata())
 
     def all_chunks(self) -> list[Chunk]:
         """Every chunk of every completely indexed document, in document order."""
-        shas = {d: m.get("sha256") for d, m in self.manifest_metadata().items()}
+        return self.contents()[2]
+
+    def contents(self) -> tuple[str, dict[str, Mapping[str, Any]], list[Chunk]]:
+        """(revision, manifests by doc_id, chunks in document order) from one manifest read."""
+        manifests = self.manifest_metadata()
+        shas = {d: m.get("sha256") for d, m in manifests.items()}
         out = [
             chunk_from_record(i, text, m)
             for i, text, m in self._scan_chunks(with_text=True)
             if shas.get(str(m.get("doc_id"))) == m.get("doc_sha")
         ]
         out.sort(key=lambda c: (c.doc_id, c.span[0], c.seq, c.id))
-        return out
+        return _revision(self.collection_name, manifests), manifests, out
 
     def search(self, query: str, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
         """Dense search: the ``k`` chunks nearest the query, optionally filtered by metadata."""
@@ -287,3 +289,10 @@ class PolicyIndex(IndexCollections):
 
 def _doc_filter(doc_ids: list[str]) -> dict[str, Any]:
     return {"doc_id": doc_ids[0]} if len(doc_ids) == 1 else {"doc_id": {"$in": doc_ids}}
+
+
+def _revision(collection: str, manifests: Mapping[str, Mapping[str, Any]]) -> str:
+    h = hashlib.sha1(collection.encode())
+    for doc_id, m in sorted(manifests.items()):
+        h.update(f"\n{doc_id}\t{m.get('sha256')}\t{m.get('chunks_digest')}".encode())
+    return h.hexdigest()

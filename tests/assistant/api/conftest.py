@@ -21,6 +21,7 @@ from assistant.chain import PolicyQA
 from assistant.library import DocumentLibrary
 from assistant.settings import Settings
 from assistant.types import QAService
+from vectorstore.indexer import open_indexer
 
 ClientFactory = Callable[..., TestClient]
 
@@ -28,10 +29,8 @@ ClientFactory = Callable[..., TestClient]
 @pytest.fixture(scope="session")
 def library(qa: PolicyQA, indexed_settings: Settings) -> DocumentLibrary:
     """Uploads and deletes go through the session index, so the chain sees them at once."""
-    return DocumentLibrary(qa.retriever.index, qa.retriever,  # type: ignore[arg-type]
-                           corpus_dir=indexed_settings.corpus_dir,
-                           max_tokens=indexed_settings.chunk_tokens,
-                           max_bytes=indexed_settings.max_upload_mb * 1024 * 1024)
+    indexer = open_indexer(indexed_settings, index=qa.retriever.index)  # type: ignore[arg-type]
+    return DocumentLibrary(indexer, qa.retriever, corpus_dir=indexed_settings.corpus_dir)
 
 
 @pytest.fixture

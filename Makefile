@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup deps models embedding-model llm browser ingest run serve test lint eval bench clean
+.PHONY: setup deps models embedding-model llm browser ingest run serve test lint eval bench clean docker-test
 
 # The idempotent set-up both `run` and `test` call: fast when everything is already there.
 setup: deps models ingest
@@ -94,6 +94,11 @@ eval-gates: setup
 bench: setup
 	$(PY) -m vectorstore.bench
 	$(PY) -m assistant.bench
+
+# Builds the image (TORCH_INDEX passes through), starts it, waits for /healthz, asks one question
+# and checks it runs as a non-root user. Needs Docker; tests/test_dockerfile.py checks the rest.
+docker-test:
+	bash scripts/docker_test.sh
 
 clean:
 	rm -rf var evals/out test-artifacts

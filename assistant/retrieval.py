@@ -91,6 +91,9 @@ class HybridRetriever:
         self._lock = threading.Lock()
         self._snap: Snapshot | None = None
         self._vocab: CorpusVocab | None = None
+        self._vocab_snap: Snapshot | None = None
+        self._vocab_building: Snapshot | None = None
+        self.vocab_in_background = False  # the server sets it: a new corpus never stalls a question
 
     def invalidate(self) -> None:
         """Check for a newer snapshot, and against the index itself, on the next search."""
@@ -113,8 +116,7 @@ class HybridRetriever:
                 if snap is None or snap.revision != revision:
                     snap = self._build()
                 self._deep = False
-            if snap is not self._snap:
-                self._snap, self._vocab = snap, None
+            self._snap = snap
 
     def _build(self) -> Snapshot:
         """The snapshot from Chroma itself; saved for other processes when a store is given."""
@@ -165,12 +167,29 @@ class HybridRetriever:
 
     @property
     def vocab(self) -> CorpusVocab:
-        """The corpus's words and names, which English questions are translated into
-        (built on first use after each revision: name tagging costs about a second)."""
+        """The corpus's words and names, which English questions are translated into.
+
+        Naming them costs seconds on a large corpus (pinyin of every name), so with
+        ``vocab_in_background`` a new snapshot's vocabulary is built in a thread while
+        questions go on with the previous one; the first is built before it is used.
+        """
         snap = self.snapshot
         vocab = self._vocab
-        if vocab is None:
-            vocab = self._vocab = CorpusVocab.from_idf(snap.idf, snap.occurs)
+        if vocab is not None and self._vocab_snap is snap:
+            return vocab
+        if vocab is None or not self.vocab_in_background:
+            return self._build_vocab(snap)
+        if self._vocab_building is not snap:
+            self._vocab_building = snap
+            threading.Thread(target=self._build_vocab, args=(snap,), name="policyqa-vocab",
+                             daemon=True).start()
+        return vocab
+
+    def _build_vocab(self, snap: Snapshot) -> CorpusVocab:
+        vocab = CorpusVocab.from_idf(snap.idf, snap.occurs)
+        with self._lock:
+            if self._snap is snap or self._vocab is None:
+                self._vocab, self._vocab_snap = vocab, snap
         return vocab
 
     @property

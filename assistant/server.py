@@ -69,6 +69,7 @@ def build_services(settings: Settings) -> tuple[PolicyQA, DocumentLibrary]:
                   lexicon=make_lexicon(settings))
     retriever.refresh(force=True)  # the lexical snapshot (built now if missing), before the first question
     _ = retriever.vocab  # and the corpus's words and names, which English questions are translated into
+    retriever.vocab_in_background = True  # after an upload, rebuilt beside the questions
     index.embedder.embed_queries(["warm up"])
     qa.warm()
     docs = index.documents()

@@ -6,6 +6,7 @@ A real Chroma, the real embedding model and real files, in a folder of its own.
 from __future__ import annotations
 
 import shutil
+import time
 
 import pytest
 
@@ -54,11 +55,18 @@ def test_a_server_loads_the_saved_snapshot_and_sees_another_servers_upload(setti
     one, two = _server(settings), _server(settings)
     assert one.snapshot.name == two.snapshot.name == name  # loaded, not rebuilt
     assert not one.occurs("宁波市")
+    two.vocab_in_background = True
+    assert not two.vocab.names.lookup("Ningbo")
     open_indexer(settings, index=one.index).add("ningbo.txt", NOTICE.encode())  # type: ignore[arg-type]
     assert store.current_name() != name
     # The other server was told nothing: it notices the new snapshot by its name.
     assert two.occurs("宁波市") and _top_doc(two, "宁波市海洋生产总值目标是多少？") == "ningbo.txt"
     assert "ningbo.txt" in {d.doc_id for d in two.documents}
+    # Its English names arrive once the new vocabulary is built beside the questions.
+    deadline = time.monotonic() + 60
+    while not two.vocab.names.lookup("Ningbo") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert two.vocab.names.lookup("Ningbo") == [("Ningbo", "宁波")]
     open_indexer(settings, index=one.index).delete("ningbo.txt")  # type: ignore[arg-type]
     assert not two.occurs("宁波市")
 

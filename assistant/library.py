@@ -64,7 +64,12 @@ class DocumentLibrary:
         return self.limits.max_bytes
 
     def documents(self) -> list[IndexedDocument]:
-        return self.index.documents()
+        """Every indexed document by doc_id, from the lexical snapshot (no store scan)."""
+        return sorted(self.retriever.snapshot.docs.values(), key=lambda d: d.doc_id)
+
+    def ping(self) -> int:
+        """The store's chunk count: one cheap call that fails when the store is away."""
+        return self.index.count()
 
     def get(self, doc_id: str) -> IndexedDocument:
         doc = self.index.document(check_doc_id(doc_id))

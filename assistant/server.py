@@ -72,12 +72,12 @@ def build_services(settings: Settings) -> tuple[PolicyQA, DocumentLibrary]:
     retriever.vocab_in_background = True  # after an upload, rebuilt beside the questions
     index.embedder.embed_queries(["warm up"])
     qa.warm()
-    docs = index.documents()
-    if not docs:
-        log.warning("the index is empty: run `make setup` or `python -m ingest` first")
     indexer = open_indexer(settings, index=index)
     library = DocumentLibrary(indexer, retriever, corpus_dir=settings.corpus_dir,
                               max_waiting=settings.max_queued_uploads)
+    docs = library.documents()
+    if not docs:
+        log.warning("the index is empty: run `make setup` or `python -m ingest` first")
     log.info("loaded %d documents, %d chunks in %.1f s", len(docs), sum(d.n_chunks for d in docs),
              time.monotonic() - start)
     return qa, library

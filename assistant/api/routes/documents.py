@@ -12,7 +12,7 @@ from pathlib import PurePath
 from typing import Annotated, TypeVar
 
 import anyio.to_thread
-from fastapi import APIRouter, File, Path, Response, UploadFile, status
+from fastapi import APIRouter, File, Path, Query, Response, UploadFile, status
 from fastapi.responses import JSONResponse
 
 from assistant.api.deps import LibraryDep, SettingsDep
@@ -23,6 +23,7 @@ from ingest.types import IngestError
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 T = TypeVar("T")
+MAX_LISTED = 1000  # a page of the list: a large library is read in pages
 DocId = Annotated[str, Path(min_length=1, max_length=200, description="The document's file name.")]
 
 
@@ -34,10 +35,14 @@ async def _doc_call(fn: Callable[..., T], *args: object) -> T:
         raise APIError(400, str(exc), code="invalid_doc_id") from exc
 
 
-@router.get("", response_model=list[DocumentOut], summary="List the indexed documents")
-async def list_documents(library: LibraryDep) -> list[DocumentOut]:
+@router.get("", response_model=list[DocumentOut], summary="List the indexed documents, by doc_id")
+async def list_documents(
+    library: LibraryDep,
+    offset: Annotated[int, Query(ge=0, description="Documents to skip.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_LISTED, description="Documents to return.")] = MAX_LISTED,
+) -> list[DocumentOut]:
     docs = await anyio.to_thread.run_sync(library.documents)
-    return [DocumentOut.of(d) for d in sorted(docs, key=lambda d: d.doc_id)]
+    return [DocumentOut.of(d) for d in docs[offset:offset + limit]]
 
 
 @router.post("", response_model=DocumentOut, status_code=status.HTTP_201_CREATED,

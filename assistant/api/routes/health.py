@@ -28,6 +28,7 @@ async def healthz(services: ServicesDep) -> JSONResponse:
     if services.library is None:
         return _health(200, Health(status="ready", generators=generators))
     try:
+        await anyio.to_thread.run_sync(services.library.ping)
         docs = await anyio.to_thread.run_sync(services.library.documents)
     except StoreError as exc:
         return _health(503, Health(status="degraded", generators=generators, message=str(exc)))

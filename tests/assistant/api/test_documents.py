@@ -55,6 +55,16 @@ def test_list(client: TestClient) -> None:
     assert set(doc) >= {"doc_id", "title", "date", "period", "clauses", "chunks"}
 
 
+def test_the_list_is_read_in_pages(client: TestClient) -> None:
+    everything = [d["doc_id"] for d in client.get("/v1/documents").json()]
+    assert everything == sorted(everything) and len(everything) >= 5
+    page = client.get("/v1/documents", params={"offset": 1, "limit": 2}).json()
+    assert [d["doc_id"] for d in page] == everything[1:3]
+    assert client.get("/v1/documents", params={"offset": len(everything)}).json() == []
+    for bad in ({"limit": 0}, {"limit": 100_000}, {"offset": -1}, {"limit": "x"}):
+        assert client.get("/v1/documents", params=bad).status_code == 422
+
+
 def test_clauses_show_a_citation_in_context(client: TestClient) -> None:
     cite = client.post("/v1/answer", json={"question": "东湖高新区2025年高新技术企业数量目标是多少？"}
                        ).json()["citations"][0]

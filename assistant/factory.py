@@ -13,11 +13,10 @@ from assistant.query import Lexicon, load_lexicon
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
 from assistant.types import Generator
-from vectorstore.embeddings import Embedder
 from vectorstore.indexer import make_index, open_indexer, tokenizer_words
 from vectorstore.lexical import add_words
 from vectorstore.snapshot import SnapshotStore
-from vectorstore.store import PolicyIndex
+from vectorstore.store import EmbedderLike, PolicyIndex
 from vectorstore.sync import Progress, SyncReport
 
 __all__ = ["build_qa", "ingest_corpus", "make_index", "make_lexicon", "make_llms", "make_retriever"]
@@ -26,7 +25,7 @@ log = logging.getLogger(__name__)
 
 
 def ingest_corpus(settings: Settings, *, progress: Progress | None = None,
-                  embedder: Embedder | None = None) -> SyncReport:
+                  embedder: EmbedderLike | None = None) -> SyncReport:
     """Bring the index in line with the corpus folder (added, changed and removed files)."""
     indexer = open_indexer(settings, embedder=embedder)
     return indexer.sync_paths([settings.corpus_dir], prune=True, progress=progress, workers=0)

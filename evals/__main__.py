@@ -53,7 +53,7 @@ from evals.runner import (
 )
 
 if TYPE_CHECKING:
-    from vectorstore.embeddings import Embedder
+    from vectorstore.store import EmbedderLike
 
 DEFAULT_FLOORS = Path(__file__).resolve().parent / "floors" / "policy.json"
 OUT_ROOT = Path("evals") / "out"  # relative to the checkout, git-ignored
@@ -166,13 +166,13 @@ def _gate(summary: Mapping[str, Any], floors_path: Path, system: str) -> bool:
 
 
 def _load(settings: Settings, gen: Generator | None, corpus: Path | None, stack: ExitStack
-          ) -> tuple[Settings, Embedder, Answerer, dict[str, Any]]:
+          ) -> tuple[Settings, EmbedderLike, Answerer, dict[str, Any]]:
     """The real chain (over a temporary index of ``corpus`` if given) and the embedder."""
     from assistant.factory import build_qa, ingest_corpus, make_index
-    from vectorstore.embeddings import make_embedder
+    from vectorstore.indexer import make_store_embedder
 
     with console.status("loading the embedding model"):
-        embedder = make_embedder(settings.embedding_model_ref)  # one copy for every use
+        embedder = make_store_embedder(settings)  # one copy for every use
     ingest_meta: dict[str, Any] = {}
     if corpus is not None:
         tmp = Path(stack.enter_context(TemporaryDirectory(prefix="policyqa-eval-")))
@@ -252,7 +252,7 @@ def run(
         seconds[PRIMARY] = round(time.perf_counter() - t0, 1)
         if baseline:
             with console.status("building the tutorial baseline"):
-                tutorial = build_baseline(settings.corpus_dir, embedder)
+                tutorial = build_baseline(settings.corpus_dir, embedder.as_langchain())
             stack.callback(tutorial.close)
             t0 = time.perf_counter()
             runs["baseline"] = _run(tutorial, qs, system="baseline", clauses=False,

@@ -276,7 +276,7 @@ def fit_command(
     from assistant.factory import build_qa, ingest_corpus, make_index
     from assistant.settings import Settings
     from evals.datasets import DatasetError
-    from vectorstore.embeddings import make_embedder
+    from vectorstore.indexer import make_store_embedder
 
     path = datasets_dir(datasets) / FIT_FILE
     try:
@@ -289,10 +289,11 @@ def fit_command(
         tmp = Path(stack.enter_context(TemporaryDirectory(prefix="policyqa-fit-")))
         corpus = write_corpus(docs, tmp / "corpus")
         # The index is kept between fits (an unchanged paragraph is not embedded again).
-        store = Settings().data_dir / "fit-cmrc2018"
+        embedder = make_store_embedder(Settings())
+        backend = getattr(embedder, "backend", "torch")
+        store = Settings().data_dir / ("fit-cmrc2018" if backend == "torch" else f"fit-cmrc2018-{backend}")
         settings = Settings().model_copy(update={"corpus_dir": corpus, "data_dir": store, "chroma_url": None,
                                                       "lexicon_dir": tmp / "lexicon"})
-        embedder = make_embedder(settings.embedding_model_ref)
         with console.status(f"indexing {len(docs)} paragraphs of {path.name}"):
             ingest_corpus(settings, embedder=embedder)
         qa = build_qa(settings, generator="extractive", with_llm=False,

@@ -1,8 +1,10 @@
 """The two Chroma collections behind a PolicyIndex, and the check that they fit the model.
 
-The chunk collection's metadata records the embedding model, its dimension and the chunker
-version; vectors from another model are meaningless against it, so opening refuses rather
-than mixing them.
+The chunk collection's metadata records the embedding model, its dimension, the backend
+that computed its vectors and the chunker version; vectors from another model are meaningless
+against it, so opening refuses rather than mixing them. The other backend of the same model
+(torch fp32 vs onnx-int8) is let in, with a warning, only when an int8 model verified against
+that fp32 model vouches that their vectors agree.
 """
 
 from __future__ import annotations
@@ -27,10 +29,15 @@ INDEX_FORMAT = 1
 PAGE = 2000  # records per get() page when scanning a collection
 COSINE = {"hnsw": {"space": "cosine"}}
 REBUILD_HINT = "re-index with `python -m ingest --rebuild`"
+DEFAULT_BACKEND = "torch"  # what built every index that predates the backend key
 
 
 class EmbedderLike(Protocol):
-    """What the index needs from ``vectorstore.embeddings.make_embedder(...)``."""
+    """What the index needs from ``vectorstore.embeddings.make_embedder(...)``.
+
+    Optional: ``backend`` ("torch" when absent) and ``int8_verified_for`` (the fp32 model name a
+    verified int8 model reproduces, None when absent), read with getattr.
+    """
 
     @property
     def name(self) -> str: ...
@@ -72,6 +79,7 @@ class IndexCollections:
             "policyqa_index": INDEX_FORMAT,
             "embedding_model": self.embedder.name,
             "embedding_dim": int(self.embedder.dim),
+            "embedding_backend": str(getattr(self.embedder, "backend", DEFAULT_BACKEND)),
             "chunker_version": self.chunker_version,
         }
         with chroma_errors(self.location):
@@ -89,7 +97,8 @@ class IndexCollections:
                 # re-chunks exactly those, and until then the old chunks keep serving.
                 log.warning("chunker %s → %s: documents are re-chunked on their next ingest",
                             found.get("chunker_version"), self.chunker_version)
-                chunks.modify(metadata=expected)
+                builder = found.get("embedding_backend", DEFAULT_BACKEND)  # stays the builder's
+                chunks.modify(metadata={**expected, "embedding_backend": builder})
             self._manifests = self.client.get_or_create_collection(
                 self.manifest_name,
                 metadata={"policyqa_index": INDEX_FORMAT},
@@ -116,6 +125,19 @@ class IndexCollections:
                 f" {expected['embedding_model']!r} is configured ({'; '.join(diffs)});"
                 f" {REBUILD_HINT}"
             )
+        built_with = found.get("embedding_backend") or DEFAULT_BACKEND  # older indexes: torch
+        querying, model = expected["embedding_backend"], expected["embedding_model"]
+        if built_with == querying:
+            return
+        if getattr(self.embedder, "int8_verified_for", None) != model:
+            raise IndexMismatchError(
+                f"{where} was built with the {built_with} backend of {model!r} but the {querying}"
+                f" backend is configured, and no int8 model verified against that fp32 model"
+                f" vouches that their vectors agree; use the {built_with} backend or {REBUILD_HINT}"
+            )
+        log.warning("%s was built with the %s backend and is queried with %s: allowed because"
+                    " its int8 model is verified against the same fp32 model %r",
+                    where, built_with, querying, model)
 
     @property
     def chunks(self) -> Collection:

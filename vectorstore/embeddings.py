@@ -1,27 +1,50 @@
 """Sentence embeddings for indexing and search, usable directly as a langchain ``Embeddings``.
 
 ``make_embedder`` accepts any sentence-transformers name or folder. E5-style models need
-asymmetric prefixes ("query: " / "passage: "); the ``Embedder`` applies whichever prompts the
+asymmetric prefixes ("query: " / "passage: "); every embedder applies whichever prompts the
 model defines, so callers never hand-write prefixes and index and query always agree.
+
+Two backends produce the same vectors: "torch" (the sentence-transformers model, on CUDA when
+present) and "onnx-int8" (``vectorstore.onnx_encoder``: a CPU-only int8 copy of a local folder,
+about 4x faster, used only once verified against the fp32 model). Both report the fp32 model's
+``name``, so an index can tell what its vectors mean and ``backend`` says which produced them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, overload
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from vectorstore.models import MARKER
+from vectorstore.onnx_encoder import Int8ModelError, check_int8, is_verified
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
+    from vectorstore.onnx_encoder import OnnxEncoder
+
+__all__ = [
+    "BACKENDS",
+    "BaseEmbedder",
+    "Embedder",
+    "EmbeddingModelNotFoundError",
+    "Int8ModelError",
+    "OnnxEmbedder",
+    "local_model_name",
+    "make_embedder",
+]
+
+log = logging.getLogger(__name__)
+
 BUILD_HINT = "run `python -m vectorstore.models build` (or `make setup`) to create it"
+BACKENDS = ("torch", "onnx-int8", "auto")
 _PASSAGE_PROMPTS = ("passage", "document", "corpus")
 _WEIGHT_SUFFIXES = (".safetensors", ".bin")
 
@@ -30,49 +53,47 @@ class EmbeddingModelNotFoundError(FileNotFoundError):
     """The embedding model is neither a local folder nor in the offline cache."""
 
 
-class Embedder(Embeddings):
-    """A loaded sentence-transformers model with the right prompt for each side of retrieval."""
+class BaseEmbedder(Embeddings):
+    """What every backend shares: input checks, the two retrieval sides, the langchain glue."""
 
-    def __init__(self, model: SentenceTransformer, name: str, *, batch_size: int = 32) -> None:
-        self.model = model
-        self.name = name
-        self.batch_size = batch_size
-        get_dim = getattr(model, "get_embedding_dimension", None)  # newer sentence-transformers
-        dim = get_dim() if get_dim else model.get_sentence_embedding_dimension()
-        if not dim:
-            raise ValueError(f"{name}: the model does not report an embedding dimension")
-        self.dim = int(dim)
-        prompts = {k: v for k, v in (model.prompts or {}).items() if v}
-        self.query_prompt_name: str | None = "query" if "query" in prompts else None
-        self.passage_prompt_name: str | None = next(
-            (p for p in _PASSAGE_PROMPTS if p in prompts), None
-        )
+    name: str
+    dim: int
+    backend: str
+    folder: Path | None = None  # the local model folder, None for a hub model
+    _int8_ok: bool | None = None
 
     def __repr__(self) -> str:
-        return f"Embedder(name={self.name!r}, dim={self.dim})"
+        return (
+            f"{type(self).__name__}(name={self.name!r}, dim={self.dim}, backend={self.backend!r})"
+        )
 
-    def _encode(self, texts: Sequence[str], prompt_name: str | None) -> np.ndarray:
+    def _vectors(self, texts: list[str], query: bool) -> np.ndarray:
+        raise NotImplementedError
+
+    def _encode(self, texts: Sequence[str], query: bool) -> np.ndarray:
         if isinstance(texts, str):
             raise TypeError("pass a list of texts, not a single string")
         if not texts:
             return np.empty((0, self.dim), dtype=np.float32)
-        vectors = self.model.encode(
-            list(texts),
-            prompt_name=prompt_name,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        return np.asarray(self._vectors(list(texts), query), dtype=np.float32)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         """(n, dim) unit vectors for search queries (the model's "query" prompt, if any)."""
-        return self._encode(texts, self.query_prompt_name)
+        return self._encode(texts, True)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         """(n, dim) unit vectors for indexed text (the "passage"/"document" prompt, if any)."""
-        return self._encode(texts, self.passage_prompt_name)
+        return self._encode(texts, False)
+
+    @property
+    def int8_verified_for(self) -> str | None:
+        """``name`` when this folder's int8 model is verified against it, else None.
+
+        The index asks this before letting one backend query vectors the other produced.
+        """
+        if self._int8_ok is None:
+            self._int8_ok = self.folder is not None and is_verified(self.folder)
+        return self.name if self._int8_ok else None
 
     # langchain_core.embeddings.Embeddings
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -86,6 +107,65 @@ class Embedder(Embeddings):
     def as_langchain(self) -> Embeddings:
         """The object to hand to langchain vector stores (this embedder itself)."""
         return self
+
+
+class Embedder(BaseEmbedder):
+    """A loaded sentence-transformers model with the right prompt for each side of retrieval."""
+
+    backend = "torch"
+
+    def __init__(
+        self,
+        model: SentenceTransformer,
+        name: str,
+        *,
+        batch_size: int = 32,
+        folder: Path | None = None,
+    ) -> None:
+        self.model = model
+        self.name = name
+        self.batch_size = batch_size
+        self.folder = folder
+        get_dim = getattr(model, "get_embedding_dimension", None)  # newer sentence-transformers
+        dim = get_dim() if get_dim else model.get_sentence_embedding_dimension()
+        if not dim:
+            raise ValueError(f"{name}: the model does not report an embedding dimension")
+        self.dim = int(dim)
+        prompts = {k: v for k, v in (model.prompts or {}).items() if v}
+        self.query_prompt_name: str | None = "query" if "query" in prompts else None
+        self.passage_prompt_name: str | None = next(
+            (p for p in _PASSAGE_PROMPTS if p in prompts), None
+        )
+
+    def _vectors(self, texts: list[str], query: bool) -> np.ndarray:
+        vectors = self.model.encode(
+            texts,
+            prompt_name=self.query_prompt_name if query else self.passage_prompt_name,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors)
+
+
+class OnnxEmbedder(BaseEmbedder):
+    """The verified int8 ONNX copy of a local folder, named after the fp32 model it matches."""
+
+    backend = "onnx-int8"
+
+    def __init__(self, encoder: OnnxEncoder, name: str, *, folder: Path) -> None:
+        self.encoder = encoder
+        self.name = name
+        self.folder = folder
+        self.dim = encoder.dim
+        self._int8_ok = True  # make_embedder checked the verification before building this
+        prompts = encoder.prompts
+        self.query_prompt = prompts.get("query", "")
+        self.passage_prompt = next((prompts[p] for p in _PASSAGE_PROMPTS if p in prompts), "")
+
+    def _vectors(self, texts: list[str], query: bool) -> np.ndarray:
+        return self.encoder.encode(texts, self.query_prompt if query else self.passage_prompt)
 
 
 def _file_digest(path: Path) -> bytes:
@@ -136,19 +216,73 @@ def _local_folder(model_ref: str) -> Path | None:
     return None
 
 
+def _cuda() -> bool:
+    import torch
+
+    return bool(torch.cuda.is_available())
+
+
+def _choose_backend(folder: Path | None, device: str | None) -> str:
+    """Backend "auto": torch on a GPU, else the int8 model when verified, else torch on CPU."""
+    if (device or "").startswith("cuda") or (device is None and _cuda()):
+        return "torch"
+    return "onnx-int8" if folder is not None and is_verified(folder) else "torch"
+
+
+@overload
 def make_embedder(
-    model_ref: str, *, device: str = "cpu", batch_size: int = 32, allow_download: bool = False
-) -> Embedder:
+    model_ref: str,
+    *,
+    backend: Literal["torch"] = "torch",
+    device: str | None = None,
+    batch_size: int = 32,
+    allow_download: bool = False,
+) -> Embedder: ...
+@overload
+def make_embedder(
+    model_ref: str,
+    *,
+    backend: str,
+    device: str | None = None,
+    batch_size: int = 32,
+    allow_download: bool = False,
+) -> BaseEmbedder: ...
+def make_embedder(
+    model_ref: str,
+    *,
+    backend: str = "torch",
+    device: str | None = None,
+    batch_size: int = 32,
+    allow_download: bool = False,
+) -> BaseEmbedder:
     """Load ``model_ref`` (a sentence-transformers name or folder) without touching the network.
 
-    Hub names are looked up in the local cache only unless ``allow_download`` is set.
+    ``backend`` is "torch", "onnx-int8" (a local folder's verified int8 model; raises
+    Int8ModelError if it is missing or unverified) or "auto" (see ``_choose_backend``).
+    ``device`` applies to torch: default CUDA when available, else the CPU. Hub names are
+    looked up in the local cache only unless ``allow_download`` is set.
     """
+    if backend not in BACKENDS:
+        raise ValueError(f"embedding backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    folder = _local_folder(model_ref)
+    if backend == "auto":
+        backend = _choose_backend(folder, device)
+        log.info("embedding backend: %s", backend)
+    if backend == "onnx-int8":
+        if folder is None:
+            raise Int8ModelError(
+                f"the onnx-int8 backend needs a local model folder, not {model_ref!r}; {BUILD_HINT}"
+            )
+        from vectorstore.onnx_encoder import OnnxEncoder
+
+        check_int8(folder)
+        return OnnxEmbedder(OnnxEncoder(folder), local_model_name(folder), folder=folder)
     from sentence_transformers import SentenceTransformer
 
-    folder = _local_folder(model_ref)
+    device = device or ("cuda" if _cuda() else "cpu")
     if folder is not None:
         model = SentenceTransformer(str(folder), device=device, local_files_only=True)
-        return Embedder(model, local_model_name(folder), batch_size=batch_size)
+        return Embedder(model, local_model_name(folder), batch_size=batch_size, folder=folder)
     try:
         model = SentenceTransformer(model_ref, device=device, local_files_only=not allow_download)
     except (OSError, ValueError) as exc:

@@ -191,11 +191,16 @@ def tokenizer_words(settings: StoreSettings) -> list[str]:
     return sorted(rows.chinese_terms())
 
 
+def make_store_embedder(settings: StoreSettings) -> EmbedderLike:
+    """The encoder the settings name (PQA_EMBEDDING_MODEL, PQA_EMBEDDING_BACKEND)."""
+    return make_embedder(settings.embedding_model_ref, backend=settings.embedding_backend)
+
+
 def make_index(settings: StoreSettings, *, embedder: EmbedderLike | None = None, rebuild: bool = False,
                sweep: bool = True) -> PolicyIndex:
     """The Chroma index the settings point at (server mode when PQA_CHROMA_URL is set)."""
     return open_index(
-        embedder=embedder or make_embedder(settings.embedding_model_ref),
+        embedder=embedder or make_store_embedder(settings),
         persist_dir=None if settings.chroma_url else settings.chroma_dir,
         url=settings.chroma_url,
         collection=settings.collection,

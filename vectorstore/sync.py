@@ -2,7 +2,8 @@
 
 Unchanged documents are recognised by content hash before they are parsed; changed ones
 are embedded and written in small batches, flushed at the first document boundary once
-``embed_batch`` chunks are pending, so a kill loses at most that one batch of work. The
+``embed_batch`` chunks are pending, so a kill loses at most that one batch of work (and
+the one being written meanwhile, which a thread writes while the next is embedded). The
 encoder batches internally, so small flushes cost little throughput. A document commits
 when its manifest is written; a loader that fails with anything but IngestError still
 lets the documents loaded before it commit before the error propagates.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -79,21 +81,35 @@ def sync_index(
     pending: list[tuple[Document, list[Chunk]]] = []
     seen: set[str] = set()
     in_flush = False
+    # One batch is written to the store while the next is embedded: the store's commit is
+    # mostly I/O, a tenth of ingest time beside the int8 encoder. Batches commit in order.
+    writer = ThreadPoolExecutor(1, thread_name_prefix="policyqa-write")
+    in_flight: tuple[Future[None], list[tuple[Document, list[Chunk]]]] | None = None
 
-    def flush() -> None:
-        nonlocal in_flush
-        in_flush = True
-        t = time.perf_counter()
-        vectors = index.embed_passages([c.embed_text for _, chunks in pending for c in chunks])
-        report.embed_seconds += time.perf_counter() - t
-        index.write_embedded(pending, vectors)
-        for doc, chunks in pending:
+    def committed() -> None:
+        """Wait for the batch being written; report its documents (or raise its error)."""
+        nonlocal in_flight
+        if in_flight is None:
+            return
+        (future, batch), in_flight = in_flight, None
+        future.result()
+        for doc, chunks in batch:
             replaced = doc.doc_id in stored
             (report.replaced if replaced else report.added).append(doc.doc_id)
             report.n_chunks += len(chunks)
             report.n_tokens += sum(c.n_tokens for c in chunks)
             notify(doc.doc_id, "replaced" if replaced else "added")
+
+    def flush() -> None:
+        nonlocal in_flush, in_flight
+        in_flush = True
+        t = time.perf_counter()
+        vectors = index.embed_passages([c.embed_text for _, chunks in pending for c in chunks])
+        report.embed_seconds += time.perf_counter() - t
+        batch = list(pending)
         pending.clear()
+        committed()
+        in_flight = (writer.submit(index.write_embedded, batch, vectors), batch)
         in_flush = False
 
     try:
@@ -121,12 +137,17 @@ def sync_index(
             pending.append((doc, chunks))
             if sum(len(cs) for _, cs in pending) >= embed_batch:
                 flush()  # at a document boundary: each document commits whole
+        if pending:
+            flush()
     except Exception:
         if pending and not in_flush:
             flush()  # what was loaded before the failure is kept; then the error surfaces
         raise
-    if pending:
-        flush()
+    finally:
+        try:
+            committed()
+        finally:
+            writer.shutdown(wait=True)
 
     if keep_only is not None:
         for doc_id in sorted(set(stored) - keep_only):

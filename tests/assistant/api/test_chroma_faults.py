@@ -14,12 +14,14 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.assistant.api.conftest import free_port
+from tests.assistant.api.servers import api_server
 from tests.chroma import chroma_server
 from tests.conftest import CORPUS, ROOT
 
@@ -47,40 +49,17 @@ def _ask(url: str) -> httpx.Response:
 
 @pytest.fixture
 def api(tmp_path: Path, corpus: Path) -> Iterator[tuple[str, str, Path]]:
-    """(API url, Chroma url, Chroma data) with the corpus ingested; the API is stopped after."""
-    port = free_port()
+    """(API url, Chroma url, Chroma data) with the corpus ingested; Chroma is stopped after."""
     chroma_port = free_port()
     chroma_url = f"http://127.0.0.1:{chroma_port}"
-    with chroma_server(tmp_path / "db", port=chroma_port):
-        run = subprocess.run([sys.executable, "-m", "ingest"], cwd=ROOT, env=_env(tmp_path, chroma_url),
-                             capture_output=True, text=True, timeout=600)
-        assert run.returncode == 0, run.stderr
-        proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port)], cwd=ROOT,
-                                env=_env(tmp_path, chroma_url), stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 240
-            while time.monotonic() < deadline:
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=5).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.3)
-            else:
-                pytest.fail("the API did not become ready")
+    with ExitStack() as stack:
+        with chroma_server(tmp_path / "db", port=chroma_port):
+            run = subprocess.run([sys.executable, "-m", "ingest"], cwd=ROOT, env=_env(tmp_path, chroma_url),
+                                 capture_output=True, text=True, timeout=600)
+            assert run.returncode == 0, run.stderr
+            url = stack.enter_context(api_server(_env(tmp_path, chroma_url)))
             assert _ask(url).status_code == 200
-        except BaseException:
-            proc.terminate()
-            raise
-    # Chroma is stopped here; the API keeps running.
-    try:
-        yield url, chroma_url, tmp_path / "db"
-    finally:
-        proc.terminate()
-        out, _ = proc.communicate(timeout=30)
-        assert "Traceback" not in out, out[-3000:]
+        yield url, chroma_url, tmp_path / "db"  # Chroma is stopped here; the API keeps running
 
 
 def test_the_api_answers_503_while_chroma_is_down_and_recovers_by_itself(api: tuple[str, str, Path]) -> None:

@@ -68,3 +68,8 @@ class StoreSettings(BaseSettings):
     def lexical_dir(self) -> Path:
         """The persisted lexical index, beside the Chroma data (shared by every server)."""
         return self.data_dir / "lexical" / self.collection
+
+    @property
+    def targets_path(self) -> Path:
+        """The quantitative targets of the indexed documents (SQLite), beside the index."""
+        return self.data_dir / "targets" / f"{self.collection}.sqlite3"

@@ -20,6 +20,7 @@ import numpy as np
 from ingest.chunking import chunk_document, chunker_version
 from ingest.limits import IngestLimits, check_chunk_count
 from ingest.pipeline import discover, file_sha256, parse_bytes, parse_file
+from ingest.targets import Target, extract_targets
 from ingest.types import Chunk, Document, IngestError
 from vectorstore.config import StoreSettings
 from vectorstore.embeddings import make_embedder
@@ -29,6 +30,7 @@ from vectorstore.records import IndexedDocument
 from vectorstore.snapshot import Snapshot, SnapshotStore, build_snapshot
 from vectorstore.store import EmbedderLike, PolicyIndex, open_index
 from vectorstore.sync import Progress, SourceDoc, SyncReport
+from vectorstore.targets_store import TargetStore
 
 log = logging.getLogger(__name__)
 EMBED_BATCH = 64  # chunks per encoder call in an upload, so progress moves and answers get CPU
@@ -43,20 +45,22 @@ def _parse_and_chunk(path: Path, max_tokens: int, limits: IngestLimits) -> tuple
     return doc, chunks
 
 
-def _parse_chunk_tokenize(path: Path, max_tokens: int, limits: IngestLimits, words: Sequence[str]
-                          ) -> tuple[Document, list[Chunk], list[list[str]]]:
-    """In a worker process: also the chunks' lexical tokens, so the main process, busy with the
-    encoder, does not tokenize them afterwards (jieba is slow: about 50,000 characters/s)."""
+Parsed = tuple[Document, list[Chunk], list[list[str]] | None, list[Target]]
+
+
+def _parse_chunk_tokenize(path: Path, max_tokens: int, limits: IngestLimits, words: Sequence[str]) -> Parsed:
+    """In a worker process: also the chunks' lexical tokens and the document's targets, so the
+    main process, busy with the encoder, does neither (jieba does about 50,000 characters/s)."""
     doc, chunks = _parse_and_chunk(path, max_tokens, limits)
     add_words(words)
-    return doc, chunks, [tokenize(c.embed_text) for c in chunks]
+    return doc, chunks, [tokenize(c.embed_text) for c in chunks], extract_targets(doc, chunks)
 
 
 class Indexer:
     """Writes to one index; after each change the lexical snapshot is rebuilt and saved."""
 
     def __init__(self, index: PolicyIndex, snapshots: SnapshotStore, *, max_tokens: int,
-                 limits: IngestLimits, words: Sequence[str] = ()) -> None:
+                 limits: IngestLimits, words: Sequence[str] = (), targets: TargetStore | None = None) -> None:
         self.index = index
         self.snapshots = snapshots
         self.max_tokens = max_tokens
@@ -64,6 +68,8 @@ class Indexer:
         self.words = tuple(sorted(set(words)))
         self._lock = threading.Lock()
         self._tokens: dict[str, list[str]] = {}  # tokenized by the parse workers, by chunk id
+        self._targets: dict[str, tuple[str, list[Target]]] = {}  # by doc_id: (content hash, targets)
+        self.targets = targets
 
     # -- many files ----------------------------------------------------------------------
 
@@ -76,6 +82,7 @@ class Indexer:
         (default: one when there are several files to parse).
         """
         files = list(discover(paths))
+        self._targets.clear()
         stored = self.index.manifest_metadata()
         shas: dict[str, str] = {}
         for f in files:
@@ -95,6 +102,7 @@ class Indexer:
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
+        self._store_targets(report, files)
         if report.changed or self._snapshot_stale():
             self.refresh_snapshot()
         return report
@@ -102,7 +110,7 @@ class Indexer:
     def _sources(self, files: list[Path], shas: dict[str, str], todo: list[Path],
                  pool: ProcessPoolExecutor | None) -> Iterator[SourceDoc]:
         """Each file as a SourceDoc; with a pool, the next files to parse are parsed ahead."""
-        ahead: dict[str, Future[tuple[Document, list[Chunk], list[list[str]]]]] = {}
+        ahead: dict[str, Future[Parsed]] = {}
         queue = iter(todo)
 
         def top_up() -> None:
@@ -119,15 +127,43 @@ class Indexer:
             if not shas[f.name]:
                 yield SourceDoc(f.name, "", _unreadable(f))
             elif fut is not None:
-                yield SourceDoc(f.name, shas[f.name], lambda fut=fut: self._keep_tokens(fut.result()))  # type: ignore[misc]
+                yield SourceDoc(f.name, shas[f.name], lambda fut=fut: self._keep(fut.result()))  # type: ignore[misc]
             else:
-                yield SourceDoc(f.name, shas[f.name],
-                                lambda f=f: _parse_and_chunk(f, self.max_tokens, self.limits))  # type: ignore[misc]
+                yield SourceDoc(f.name, shas[f.name], lambda f=f: self._keep(self._parse_here(f)))  # type: ignore[misc]
 
-    def _keep_tokens(self, parsed: tuple[Document, list[Chunk], list[list[str]]]) -> tuple[Document, list[Chunk]]:
-        doc, chunks, tokens = parsed
-        self._tokens.update((c.id, t) for c, t in zip(chunks, tokens, strict=True))
+    def _parse_here(self, path: Path) -> Parsed:
+        doc, chunks = _parse_and_chunk(path, self.max_tokens, self.limits)
+        return doc, chunks, None, extract_targets(doc, chunks)
+
+    def _keep(self, parsed: Parsed) -> tuple[Document, list[Chunk]]:
+        """Hold what parsing produced besides the chunks until the documents are committed."""
+        doc, chunks, tokens, targets = parsed
+        if tokens is not None:
+            self._tokens.update((c.id, t) for c, t in zip(chunks, tokens, strict=True))
+        self._targets[doc.doc_id] = (doc.sha256, targets)
         return doc, chunks
+
+    def _store_targets(self, report: SyncReport, files: Sequence[Path]) -> None:
+        """Targets of the committed documents, then of any indexed document lacking them (a
+        run killed between the two writes), and none of documents no longer indexed."""
+        if self.targets is None:
+            return
+        for doc_id in [*report.added, *report.replaced]:
+            sha, targets = self._targets[doc_id]
+            self.targets.replace_document(doc_id, sha, targets)
+        self._targets.clear()
+        indexed = {d: str(m.get("sha256", "")) for d, m in self.index.manifest_metadata().items()}
+        by_name = {f.name: f for f in files}
+        for doc_id in self.targets.reconcile(indexed):
+            path = by_name.get(doc_id)
+            if path is None:
+                continue
+            try:
+                doc, _, _, targets = self._parse_here(path)
+            except IngestError:
+                continue
+            if doc.sha256 == indexed[doc_id]:
+                self.targets.replace_document(doc_id, doc.sha256, targets)
 
     # -- one upload ----------------------------------------------------------------------
 
@@ -159,6 +195,8 @@ class Indexer:
                 except BaseException:
                     self.index.delete_document(name)
                     raise
+            if self.targets is not None:
+                self.targets.replace_document(name, doc.sha256, extract_targets(doc, chunks))
         step(0.95, "updating the lexical index")
         self.refresh_snapshot()
         got = self.index.document(name)
@@ -170,6 +208,8 @@ class Indexer:
         """Remove a document from the index (False if it was not there), then ``commit``."""
         with self._lock:
             had = self.index.delete_document(doc_id)
+            if self.targets is not None:
+                self.targets.delete_document(doc_id)
             if had and commit is not None:
                 commit()
         if had:
@@ -233,4 +273,5 @@ def open_indexer(settings: StoreSettings, *, index: PolicyIndex | None = None,
     """An Indexer over the settings' index and snapshot folder."""
     index = index or make_index(settings, embedder=embedder, rebuild=rebuild)
     return Indexer(index, SnapshotStore(settings.lexical_dir), max_tokens=settings.chunk_tokens,
-                   limits=settings.ingest_limits, words=tokenizer_words(settings))
+                   limits=settings.ingest_limits, words=tokenizer_words(settings),
+                   targets=TargetStore(settings.targets_path))

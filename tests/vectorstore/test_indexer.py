@@ -19,6 +19,7 @@ from vectorstore.lexical import LexicalIndex, tokenize
 from vectorstore.occurs import OccursIndex
 from vectorstore.snapshot import SnapshotStore
 from vectorstore.store import open_index
+from vectorstore.targets_store import TargetStore
 
 pytestmark = pytest.mark.slow
 
@@ -158,3 +159,29 @@ def test_the_settings_choose_the_encoder_backend_and_the_index_records_it(tmp_pa
     assert index.chunks.metadata["embedding_backend"] == "onnx-int8"
     torch_settings = settings.model_copy(update={"embedding_backend": "torch"})
     assert getattr(make_index(torch_settings).embedder, "backend", None) == "torch"
+
+
+def test_targets_follow_ingest_uploads_deletes_and_a_killed_run(tmp_path: Path, corpus: Path,
+                                                               embedder: Any) -> None:
+    index = open_index(embedder=embedder, persist_dir=tmp_path / "chroma", chunker_version="test-indexer-1")
+    store = TargetStore(tmp_path / "targets.sqlite3")
+    indexer = Indexer(index, SnapshotStore(tmp_path / "lexical"), max_tokens=400, limits=DEFAULT_LIMITS,
+                      targets=store)
+    indexer.sync_paths([corpus], prune=True)
+    chunk_ids = {c.id for c in index.all_chunks()}
+    rows = store.query(limit=1000)
+    assert "suzhou_plan.txt" in {t.doc_id for t in rows}
+    assert all(t.chunk_id in chunk_ids for t in rows)
+    assert any(t.value == "300家" and t.year == 2026 for t in rows)
+    indexer.add("ningbo_notice.txt", NOTICE.encode())
+    assert any(t.value == "2500亿元" for t in store.query(doc_id="ningbo_notice.txt"))
+    indexer.delete("ningbo_notice.txt")
+    assert store.query(doc_id="ningbo_notice.txt") == []
+    # A run killed after Chroma committed a document but before its targets were stored:
+    store.delete_document("suzhou_plan.txt")
+    indexer.sync_paths([corpus], prune=True)  # nothing to embed, but the targets come back
+    assert any(t.value == "300家" for t in store.query(doc_id="suzhou_plan.txt"))
+    # A document removed from the corpus loses its targets with its vectors.
+    (corpus / "suzhou_plan.txt").unlink()
+    indexer.sync_paths([corpus], prune=True)
+    assert store.query(doc_id="suzhou_plan.txt") == [] and "suzhou_plan.txt" not in store.documents()

@@ -1,7 +1,7 @@
 """Hybrid retrieval: dense (Chroma, e5) + lexical (bm25s/jieba), fused by reciprocal rank.
 
 Years and aliases then boost clauses that name them and documents whose plan period
-covers the asked year. Comparison questions get evidence spread across documents.
+covers the asked year (``boosts.py``). Comparison questions get evidence spread across documents.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from assistant.boosts import boost
 from assistant.names import CorpusVocab
 from assistant.params import RetrievalParams, default_params
-from assistant.query import FIVE_YEAR_PLANS, QueryAnalysis
-from assistant.terms import coverage, term_weights
+from assistant.query import QueryAnalysis
+from assistant.terms import term_weights
 from ingest.types import Chunk
 from vectorstore.snapshot import Snapshot, SnapshotStore, build_snapshot
 
@@ -196,39 +197,6 @@ class HybridRetriever:
     def documents(self) -> list[DocInfo]:
         return list(self.snapshot.docs.values())
 
-    def _boost(self, q: QueryAnalysis, chunk: Chunk, weights: dict[str, float]) -> float:
-        # How much of the question's own content the clause contains matters most:
-        # a clause naming 发明专利 beats one that only repeats the place name.
-        # Title words count too: they pick the plan a question names (五年行动计划).
-        text = f"{chunk.title}\n{chunk.clause_path}\n{chunk.context}\n{chunk.text}"
-        p = self.params
-        boost = p.coverage_base + coverage(text, weights) if weights else 1.0
-        doc = self.snapshot.docs.get(chunk.doc_id)
-        period = doc.period if doc else None
-        haystack = f"{chunk.title}\n{chunk.clause_path}\n{chunk.text}"
-        years = set(q.years) | {y for a, b in q.periods for y in (a, b)}
-        if years:
-            # The lead-in (到2016年,全市…实现以下目标:) dates the items under it.
-            if any(str(y) in chunk.text or str(y) in chunk.context for y in years):
-                boost *= p.year_in_text
-            if doc and doc.date and int(doc.date[:4]) in q.years:
-                boost *= p.doc_year  # documents are named by their year: "the 2012 press conference"
-            named = [n for n, span in FIVE_YEAR_PLANS.items() if span in q.periods and n in haystack]
-            if named:
-                boost *= p.plan_named  # a later plan's review of the asked period (专栏1:“十二五”…完成情况)
-            elif period:
-                # A plan covering every asked year (2012 and 2016) beats one covering some.
-                covered = sum(period[0] <= y <= period[1] for y in years) / len(years)
-                boost *= 1 + p.period_cover * covered if covered else p.period_miss
-        for group in q.alias_groups:
-            if any(name in haystack for name in group):
-                boost *= p.alias
-        if any(phrase in chunk.heading for phrase in q.quoted):
-            boost *= p.quoted_heading  # the question quotes this clause's own heading
-        if period and period in q.periods:
-            boost *= p.period_named  # the question names this plan's period (2012—2016, 十三五)
-        return boost
-
     def _by_document(self, ranking: list[str]) -> dict[str, list[str]]:
         """A ranked id list split into each document's own ranking."""
         out: dict[str, list[str]] = {}
@@ -274,7 +242,7 @@ class HybridRetriever:
             doc = snap.docs.get(chunk.doc_id)
             results.append(Evidence(
                 chunk=chunk,
-                score=base * self._boost(q, chunk, weights),
+                score=base * boost(q, chunk, weights, doc, self.params),
                 dense=dense_score.get(cid, 0.0),
                 lexical=float(lex[pos]),
                 doc_title=doc.title if doc else chunk.title,

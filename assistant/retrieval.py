@@ -220,7 +220,7 @@ class HybridRetriever:
         pool = min(len(snap.chunks), self.dense_k * (4 if q.is_comparison else 1))
         dense_hits = self.index.search(q.dense_text, k=pool)
         dense_score = {h.chunk.id: float(h.score) for h in dense_hits}
-        lex = snap.lexical.scores(q.lexical_text)
+        lex = snap.lexical_scores(q.lexical_text)
         lex_order = [snap.chunks[i].id for i in np.argsort(-lex)[:pool] if lex[i] > 0]
         dense_order = [h.chunk.id for h in dense_hits]
         fused: dict[str, float]

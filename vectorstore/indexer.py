@@ -25,7 +25,7 @@ from ingest.types import Chunk, Document, IngestError
 from vectorstore.config import StoreSettings
 from vectorstore.embeddings import make_embedder
 from vectorstore.glossary import lexicon_rows
-from vectorstore.lexical import add_words, tokenize
+from vectorstore.lexical import index_tokenize
 from vectorstore.records import IndexedDocument
 from vectorstore.snapshot import Snapshot, SnapshotStore, build_snapshot
 from vectorstore.store import EmbedderLike, PolicyIndex, open_index
@@ -52,8 +52,7 @@ def _parse_chunk_tokenize(path: Path, max_tokens: int, limits: IngestLimits, wor
     """In a worker process: also the chunks' lexical tokens and the document's targets, so the
     main process, busy with the encoder, does neither (jieba does about 50,000 characters/s)."""
     doc, chunks = _parse_and_chunk(path, max_tokens, limits)
-    add_words(words)
-    return doc, chunks, [tokenize(c.embed_text) for c in chunks], extract_targets(doc, chunks)
+    return doc, chunks, [index_tokenize(c.embed_text, words) for c in chunks], extract_targets(doc, chunks)
 
 
 class Indexer:

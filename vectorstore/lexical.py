@@ -56,8 +56,32 @@ def add_words(words: Iterable[str]) -> None:
 def tokenize(text: str) -> list[str]:
     """Search-mode tokens (whole words plus their sub-words), lower-cased, no stopwords."""
     jieba = _jieba()
-    tokens = jieba.cut_for_search(text.lower())  # type: ignore[attr-defined]
+    return _kept(jieba.cut_for_search(text.lower()))  # type: ignore[attr-defined]
+
+
+def _kept(tokens: Iterable[str]) -> list[str]:
     return [t for t in (t.strip() for t in tokens) if t and t not in STOPWORDS and not _PUNCT.match(t)]
+
+
+@lru_cache(maxsize=4)
+def _index_tokenizer(words: tuple[str, ...]) -> Any:
+    """A jieba tokenizer of its own with exactly these words added, whatever else the process
+    has taught the shared one: the index's tokens depend only on the words it records."""
+    import jieba
+
+    _jieba()  # quiet logging
+    tok = jieba.Tokenizer()
+    tok.initialize()
+    for w in words:
+        if len(w) >= 2:
+            tok.add_word(w, freq=50000)
+    return tok
+
+
+def index_tokenize(text: str, words: Sequence[str]) -> list[str]:
+    """``tokenize`` for the lexical index, with exactly ``words`` kept whole."""
+    tok = _index_tokenizer(tuple(sorted(set(words))))
+    return _kept(tok.cut_for_search(text.lower()))
 
 
 def idf_table(token_lists: Iterable[Sequence[str]]) -> dict[str, float]:

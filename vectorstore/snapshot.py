@@ -27,8 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ingest.types import Chunk
-from vectorstore.lexical import LexicalIndex, add_words, idf_table, tokenize
+from vectorstore.lexical import LexicalIndex, idf_table, index_tokenize
 from vectorstore.occurs import OccursIndex
 from vectorstore.records import IndexedDocument, chunk_from_record, chunk_metadata, indexed_document
 
@@ -65,6 +67,10 @@ class Snapshot:
         for i, c in enumerate(self.chunks):
             self.by_doc.setdefault(c.doc_id, []).append(i)
 
+    def lexical_scores(self, query: str) -> np.ndarray:
+        """BM25 of every chunk for ``query``, tokenized as the index was."""
+        return self.lexical.token_scores(index_tokenize(query, self.words))
+
     def occurs(self, text: str) -> bool:
         """Whether ``text`` occurs in any chunk (title and clause path included)."""
         return self.occurs_index.occurs(text)
@@ -78,9 +84,8 @@ def build_snapshot(revision: str, chunks: Sequence[Chunk], manifests: Mapping[st
                    *, words: Sequence[str] = (),
                    known_tokens: Mapping[str, list[str]] | None = None) -> tuple[Snapshot, list[list[str]]]:
     """Tokenize (reusing ``known_tokens`` by chunk id: ids hash the content) and index."""
-    add_words(words)
     known = known_tokens or {}
-    tokens = [known[c.id] if c.id in known else tokenize(c.embed_text) for c in chunks]
+    tokens = [known[c.id] if c.id in known else index_tokenize(c.embed_text, words) for c in chunks]
     texts = [c.embed_text for c in chunks]
     snap = Snapshot(
         revision=revision,
@@ -149,7 +154,6 @@ class SnapshotStore:
             log.warning("lexical snapshot %s unreadable (%s); it will be rebuilt", folder, exc)
             return None
         words = tuple(meta.get("words", []))
-        add_words(words)
         return Snapshot(revision=str(meta["revision"]), chunks=chunks,
                         docs={d: indexed_document(m) for d, m in manifests.items()}, lexical=lexical,
                         idf=idf, occurs_index=occurs, words=words, name=name)

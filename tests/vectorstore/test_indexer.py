@@ -15,7 +15,7 @@ import pytest
 from ingest.limits import DEFAULT_LIMITS
 from vectorstore.config import StoreSettings
 from vectorstore.indexer import Indexer, make_index
-from vectorstore.lexical import LexicalIndex, tokenize
+from vectorstore.lexical import LexicalIndex, add_words, index_tokenize, tokenize
 from vectorstore.occurs import OccursIndex
 from vectorstore.snapshot import SnapshotStore
 from vectorstore.store import open_index
@@ -71,10 +71,10 @@ def test_a_sync_leaves_a_snapshot_that_matches_the_index(tmp_path: Path, corpus:
     assert sorted(snap.docs) == ["hangzhou_rules.txt", "suzhou_plan.txt"]
     assert snap.docs["suzhou_plan.txt"].period == (2024, 2026)
     # The saved BM25 scores as one built afresh over the same tokens.
-    fresh = LexicalIndex([tokenize(c.embed_text) for c in chunks])
+    fresh = LexicalIndex([index_tokenize(c.embed_text, ["数字经济"]) for c in chunks])
     for query in ("数据中心标准机架", "充电设施 住宅小区", "海洋"):
-        assert np.allclose(snap.lexical.scores(query), fresh.scores(query))
-    assert snap.lexical.scores("数据中心标准机架").argmax() == next(
+        assert np.allclose(snap.lexical_scores(query), fresh.token_scores(index_tokenize(query, ["数字经济"])))
+    assert snap.lexical_scores("数据中心标准机架").argmax() == next(
         i for i, c in enumerate(chunks) if "标准机架" in c.text)
     assert snap.occurs("专精特新企业300家") and snap.occurs("杭州市") and not snap.occurs("宁波市")
     assert "数字经济" in snap.idf  # a glossary term is kept whole
@@ -185,3 +185,13 @@ def test_targets_follow_ingest_uploads_deletes_and_a_killed_run(tmp_path: Path, 
     (corpus / "suzhou_plan.txt").unlink()
     indexer.sync_paths([corpus], prune=True)
     assert store.query(doc_id="suzhou_plan.txt") == [] and "suzhou_plan.txt" not in store.documents()
+
+
+def test_the_index_tokenizes_with_its_own_words_only() -> None:
+    """Words taught to the shared tokenizer (by a lexicon loaded elsewhere in the process) do
+    not change the index's tokens; the index's own words are kept whole."""
+    text = "支持苏州大数据交易所建设"
+    add_words(["苏州大数据交易所"])
+    assert "苏州大数据交易所" in tokenize(text)
+    assert "苏州大数据交易所" not in index_tokenize(text, [])
+    assert "苏州大数据交易所" in index_tokenize(text, ["苏州大数据交易所"])

@@ -39,7 +39,7 @@ def make_retriever(settings: Settings, index: PolicyIndex) -> HybridRetriever:
 
 def make_lexicon(settings: Settings) -> Lexicon:
     lexicon = load_lexicon(settings.glossary_path, settings.aliases_path, dirs=(settings.lexicon_dir,))
-    add_words(lexicon.chinese_terms())
+    add_words(tokenizer_words(settings))  # the terms the index keeps whole, read from the same files
     return lexicon
 
 

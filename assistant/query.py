@@ -85,11 +85,6 @@ class Lexicon:
                 low = re.sub(pattern, " ", low)
         return found, low
 
-    def chinese_terms(self) -> set[str]:
-        """Every Chinese term, so the tokenizer keeps them whole."""
-        terms = {t for _, zh in self.glossary for t in zh}
-        terms |= {n for names in self.aliases.values() for n in names if re.search(r"[\u4e00-\u9fff]", n)}
-        return terms
 
 
 def load_lexicon(extra_glossary: Path | None = None, extra_aliases: Path | None = None,

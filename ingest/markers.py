@@ -46,20 +46,19 @@ class Marker:
     ordinal: int | None
 
 
+_CN_POWERS = {"十": 10, "百": 100, "千": 1000}
+
+
 def cn_to_int(s: str) -> int | None:
-    """Convert a Chinese numeral below 1000 (一, 十二, 二十三, 一百零五) to an int."""
+    """Convert a numeral below ten thousand (一, 十二, 二十三, 一百零五, 五千, or digits) to an int."""
     if s.isdigit():
         return int(s)
     total, cur = 0, 0
     for ch in s:
         if ch in _CN_DIGITS:
             cur = _CN_DIGITS[ch]
-        elif ch == "十":
-            total += (cur or 1) * 10
-            cur = 0
-        elif ch == "百":
-            total += (cur or 1) * 100
-            cur = 0
+        elif ch in _CN_POWERS:
+            total, cur = total + (cur or 1) * _CN_POWERS[ch], 0
         else:
             return None
     return total + cur

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ingest.markers import cn_to_int
+
 _AR = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _CN = r"[一二两三四五六七八九十][零〇一二两三四五六七八九十百千]*"
 _SEP = r"(?:—+|–|-|－|~|～|至|到)"
@@ -34,9 +36,6 @@ _TIME_UNIT = re.compile(rf"^(?:{_TIME})$")
 _KEEPS_MULT = re.compile(rf"^(?:{_MONEY}|{_MEASURE})$")  # 亿元, 万平方米: units of account
 _CN_UNIT = re.compile(rf"^(?:{_PCT}|{_MONEY}|{_MEASURE}|{_TIME}|倍)$")
 _MULT = {"千万": 1e7, "百万": 1e6, "万亿": 1e12, "万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-           "八": 8, "九": 9}
-_POWERS = {"十": 10, "百": 100, "千": 1000}
 # A Chinese-numeral duration is a figure after a time word (提前二日, 有效期为五年) or before
 # a bound (三十日前, 二十四小时内); elsewhere it is part of a phrase (关键五年, 五年行动计划).
 _TIME_WORD = re.compile(r"(?:提前|延长|超过|连续|每|满|逾|近|为|达)$")
@@ -120,24 +119,11 @@ class TimeRef:
     base: int | None = None  # the baseline year: a span's first, the year before a plan's
 
 
-def cn_number(text: str) -> int | None:
-    """A Chinese numeral below ten thousand (二十四, 五千, 三十) as an int."""
-    total, cur = 0, 0
-    for ch in text:
-        if ch in _DIGITS:
-            cur = _DIGITS[ch]
-        elif ch in _POWERS:
-            total, cur = total + (cur or 1) * _POWERS[ch], 0
-        else:
-            return None
-    return total + cur
-
-
 def to_number(text: str) -> float | None:
     """An Arabic or Chinese numeral as a float; None if it is neither."""
     if re.fullmatch(_AR, text):
         return float(text.replace(",", ""))
-    n = cn_number(text)
+    n = cn_to_int(text)
     return None if n is None else float(n)
 
 
@@ -180,7 +166,7 @@ def find_figures(sentence: str) -> list[Figure]:
     s = _NOT_FIGURES.sub(lambda m: "\x00" * len(m.group()), sentence)  # offsets unchanged
     found = [f for m in FIGURE.finditer(s) if (f := _figure(s, m)) is not None]
     for m in _PERCENT_WORDS.finditer(s):
-        if (n := cn_number(m.group("num"))) is not None:
+        if (n := cn_to_int(m.group("num"))) is not None:
             found.append(Figure(m.start(), m.end(), m.end(), m.group(), float(n), "%"))
     for m in _DOUBLING.finditer(s):
         if m.group() == "倍增" and re.match(r"[\u4e00-\u9fff]", s[m.end():m.end() + 1]):
@@ -194,7 +180,7 @@ def time_refs(text: str) -> list[TimeRef]:
     """Every time frame in ``text`` by position: “十三五”, 2021—2025年, 到2025年."""
     refs: list[TimeRef] = []
     for m in _FIVE_YEAR.finditer(text):
-        start = 2001 + 5 * (cn_number(m.group(1)) or 1)
+        start = 2001 + 5 * (cn_to_int(m.group(1)) or 1)
         refs.append(TimeRef(m.start(), start + 4, (start, start + 4), start - 1))
     spans = [m for m in _SPAN.finditer(text) if int(m.group(1)) < int(m.group(2))]
     refs += [TimeRef(m.start(), int(m.group(2)), (int(m.group(1)), int(m.group(2))), int(m.group(1)))

@@ -22,10 +22,12 @@ from ingest.limits import IngestLimits, check_chunk_count
 from ingest.pipeline import discover, file_sha256, parse_bytes, parse_file
 from ingest.targets import Target, extract_targets
 from ingest.types import Chunk, Document, IngestError
+from vectorstore.collections import DEFAULT_BACKEND
 from vectorstore.config import StoreSettings
 from vectorstore.embeddings import make_embedder
 from vectorstore.glossary import lexicon_rows
 from vectorstore.lexical import index_tokenize
+from vectorstore.metric_groups import Glossary, regroup
 from vectorstore.records import IndexedDocument
 from vectorstore.snapshot import Snapshot, SnapshotStore, build_snapshot
 from vectorstore.store import EmbedderLike, PolicyIndex, open_index
@@ -59,7 +61,8 @@ class Indexer:
     """Writes to one index; after each change the lexical snapshot is rebuilt and saved."""
 
     def __init__(self, index: PolicyIndex, snapshots: SnapshotStore, *, max_tokens: int,
-                 limits: IngestLimits, words: Sequence[str] = (), targets: TargetStore | None = None) -> None:
+                 limits: IngestLimits, words: Sequence[str] = (), targets: TargetStore | None = None,
+                 glossary: Glossary = ()) -> None:
         self.index = index
         self.snapshots = snapshots
         self.max_tokens = max_tokens
@@ -69,6 +72,7 @@ class Indexer:
         self._tokens: dict[str, list[str]] = {}  # tokenized by the parse workers, by chunk id
         self._targets: dict[str, tuple[str, list[Target]]] = {}  # by doc_id: (content hash, targets)
         self.targets = targets
+        self.glossary = list(glossary)
 
     # -- many files ----------------------------------------------------------------------
 
@@ -163,6 +167,16 @@ class Indexer:
                 continue
             if doc.sha256 == indexed[doc_id]:
                 self.targets.replace_document(doc_id, doc.sha256, targets)
+        if report.changed or self.targets.ungrouped():
+            self.regroup_metrics()
+
+    def regroup_metrics(self) -> None:
+        """Recompute the metric groups of the targets store (after any change to it)."""
+        if self.targets is None:
+            return
+        embedder = self.index.embedder
+        regroup(self.targets, embedder.embed_queries, glossary=self.glossary,
+                model=f"{embedder.name}:{getattr(embedder, 'backend', DEFAULT_BACKEND)}")
 
     # -- one upload ----------------------------------------------------------------------
 
@@ -196,6 +210,8 @@ class Indexer:
                     raise
             if self.targets is not None:
                 self.targets.replace_document(name, doc.sha256, extract_targets(doc, chunks))
+        step(0.93, "grouping the targets' metrics")
+        self.regroup_metrics()
         step(0.95, "updating the lexical index")
         self.refresh_snapshot()
         got = self.index.document(name)
@@ -212,6 +228,7 @@ class Indexer:
             if had and commit is not None:
                 commit()
         if had:
+            self.regroup_metrics()
             self.refresh_snapshot()
         return had
 
@@ -248,6 +265,11 @@ def tokenizer_words(settings: StoreSettings) -> list[str]:
     return sorted(rows.chinese_terms())
 
 
+def glossary_rows(settings: StoreSettings) -> Glossary:
+    """The glossary rows (packaged and the user's), for metric names and synonyms."""
+    return lexicon_rows(settings.glossary_path, settings.aliases_path, dirs=(settings.lexicon_dir,)).glossary
+
+
 def make_store_embedder(settings: StoreSettings) -> EmbedderLike:
     """The encoder the settings name (PQA_EMBEDDING_MODEL, PQA_EMBEDDING_BACKEND)."""
     return make_embedder(settings.embedding_model_ref, backend=settings.embedding_backend)
@@ -273,4 +295,4 @@ def open_indexer(settings: StoreSettings, *, index: PolicyIndex | None = None,
     index = index or make_index(settings, embedder=embedder, rebuild=rebuild)
     return Indexer(index, SnapshotStore(settings.lexical_dir), max_tokens=settings.chunk_tokens,
                    limits=settings.ingest_limits, words=tokenizer_words(settings),
-                   targets=TargetStore(settings.targets_path))
+                   targets=TargetStore(settings.targets_path), glossary=glossary_rows(settings))

@@ -5,6 +5,10 @@ document they were extracted from, and replaced in one transaction, so a killed 
 leaves every document either with its old rows or its new ones. ``reconcile`` brings the
 table in line with the index's manifests (rows of deleted or replaced documents go), so the
 store and Chroma agree after every indexer run.
+
+Beside the rows, the same file holds the metric groups (``vectorstore.metric_groups``):
+each row's group key, the key → metric table and the metrics' names, so a filter by metric
+is one join.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +32,60 @@ CREATE TABLE IF NOT EXISTS targets (
 );
 CREATE INDEX IF NOT EXISTS targets_chunk ON targets (chunk_id);
 CREATE INDEX IF NOT EXISTS targets_metric ON targets (metric);
+CREATE TABLE IF NOT EXISTS metrics (id TEXT PRIMARY KEY, name TEXT NOT NULL, name_en TEXT NOT NULL,
+    dimension TEXT NOT NULL, unit TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS metric_keys (key TEXT PRIMARY KEY, metric_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS metric_keys_metric ON metric_keys (metric_id);
+CREATE TABLE IF NOT EXISTS key_vectors (key TEXT PRIMARY KEY, model TEXT NOT NULL, vec BLOB NOT NULL);
 """
+_MIGRATE = "ALTER TABLE targets ADD COLUMN group_key TEXT"  # stores written before metric groups
+_KIND_ORDER = "CASE kind WHEN 'baseline' THEN 0 WHEN 'achieved' THEN 1 ELSE 2 END"
 MAX_PAGE = 1000
+
+
+@dataclass(frozen=True)
+class StoredTarget:
+    """A Target as stored: with the metric group it belongs to (None until grouped)."""
+
+    target: Target
+    metric_id: str | None
+    metric_name: str | None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What ``GET /v1/targets`` filters by; ``q``, ``metric`` and ``scope`` are substrings."""
+
+    q: str = ""
+    metric: str = ""
+    metric_id: str = ""
+    year: int | None = None
+    doc_id: str = ""
+    scope: str = ""
+    kind: str = ""
+
+    def where(self) -> tuple[str, list[Any]]:
+        where: list[str] = []
+        args: list[Any] = []
+        if self.q:
+            where.append("(t.metric LIKE ? OR t.sentence LIKE ? OR m.name LIKE ? OR m.name_en LIKE ?)")
+            args += [f"%{self.q}%"] * 4
+        for column, value in (("t.metric", self.metric), ("t.scope", self.scope)):
+            if value:
+                where.append(f"{column} LIKE ?")
+                args.append(f"%{value}%")
+        for column, value in (("t.doc_id", self.doc_id), ("t.kind", self.kind), ("k.metric_id", self.metric_id)):
+            if value:
+                where.append(f"{column} = ?")
+                args.append(value)
+        if self.year is not None:
+            where.append("t.year = ?")
+            args.append(self.year)
+        return ("WHERE " + " AND ".join(where)) if where else "", args
+
+
+_FROM = ("FROM targets t LEFT JOIN metric_keys k ON k.key = t.group_key "
+         "LEFT JOIN metrics m ON m.id = k.metric_id")
 
 
 class TargetStore:
@@ -37,17 +93,27 @@ class TargetStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._migrated = False
 
     @contextlib.contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A connection whose work commits at the end, or rolls back on error."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         con = sqlite3.connect(self.path, timeout=30)
         try:
             con.executescript(_SCHEMA)
-            with con:  # commits, or rolls back on error
+            if not self._migrated:
+                columns = {r[1] for r in con.execute("PRAGMA table_info(targets)")}
+                if "group_key" not in columns:
+                    con.execute(_MIGRATE)
+                con.execute("CREATE INDEX IF NOT EXISTS targets_group ON targets (group_key)")
+                self._migrated = True
+            with con:
                 yield con
         finally:
             con.close()
+
+    _db = transaction
 
     def replace_document(self, doc_id: str, doc_sha: str, targets: Iterable[Target]) -> None:
         """The document's rows become exactly ``targets`` (extracted from content ``doc_sha``)."""
@@ -70,6 +136,12 @@ class TargetStore:
             con.execute("DELETE FROM targets WHERE doc_id = ?", (doc_id,))
             con.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
 
+    def ungrouped(self) -> bool:
+        """Whether some rows have no metric group yet (a write since the last regroup)."""
+        with self._db() as con:
+            return con.execute("SELECT 1 FROM targets t LEFT JOIN metric_keys k ON k.key = t.group_key "
+                               "WHERE k.key IS NULL LIMIT 1").fetchone() is not None
+
     def documents(self) -> dict[str, str]:
         """doc_id → the content hash its rows were extracted from."""
         with self._db() as con:
@@ -84,34 +156,39 @@ class TargetStore:
                 self.delete_document(doc_id)
         return sorted(d for d, sha in indexed.items() if have.get(d) != sha)
 
+    def rows(self, filters: Filters = Filters(), *, limit: int = 100, offset: int = 0,
+             by_time: bool = False) -> list[StoredTarget]:
+        """Stored Targets matching ``filters``: in document order, or ``by_time`` (year, then
+        baselines and achieved values before targets, then document)."""
+        where, args = filters.where()
+        order = (f"COALESCE(t.year, t.period_end) IS NULL, COALESCE(t.year, t.period_end), {_KIND_ORDER}, "
+                 "t.doc_id, t.seq") if by_time else "t.doc_id, t.seq"
+        sql = (f"SELECT t.*, k.metric_id AS metric_id, m.name AS metric_name {_FROM} {where} "
+               f"ORDER BY {order} LIMIT ? OFFSET ?")
+        with self._db() as con:
+            con.row_factory = sqlite3.Row
+            found = con.execute(sql, [*args, max(1, min(limit, MAX_PAGE)), max(0, offset)]).fetchall()
+        out = []
+        for r in found:
+            row = dict(r)
+            metric_id, name = row.pop("metric_id"), row.pop("metric_name")
+            out.append(StoredTarget(_target(row), metric_id, name))
+        return out
+
+    def count(self, filters: Filters = Filters()) -> int:
+        where, args = filters.where()
+        with self._db() as con:
+            return int(con.execute(f"SELECT COUNT(*) {_FROM} {where}", args).fetchone()[0])
+
     def query(self, *, q: str = "", metric: str = "", year: int | None = None, doc_id: str = "",
               scope: str = "", kind: str = "", limit: int = 100, offset: int = 0) -> list[Target]:
         """Targets matching every filter given (``q`` and ``metric`` as substrings), in document order."""
-        where: list[str] = []
-        args: list[Any] = []
-        if q:
-            where.append("(metric LIKE ? OR sentence LIKE ?)")
-            args += [f"%{q}%", f"%{q}%"]
-        for column, value in (("metric", metric), ("scope", scope)):
-            if value:
-                where.append(f"{column} LIKE ?")
-                args.append(f"%{value}%")
-        for column, value in (("doc_id", doc_id), ("kind", kind)):
-            if value:
-                where.append(f"{column} = ?")
-                args.append(value)
-        if year is not None:
-            where.append("year = ?")
-            args.append(year)
-        sql = (f"SELECT * FROM targets {'WHERE ' + ' AND '.join(where) if where else ''} "
-               "ORDER BY doc_id, seq LIMIT ? OFFSET ?")
-        with self._db() as con:
-            con.row_factory = sqlite3.Row
-            rows = con.execute(sql, [*args, max(1, min(limit, MAX_PAGE)), max(0, offset)]).fetchall()
-        return [_target(dict(r)) for r in rows]
+        filters = Filters(q=q, metric=metric, year=year, doc_id=doc_id, scope=scope, kind=kind)
+        return [r.target for r in self.rows(filters, limit=limit, offset=offset)]
 
 
 def _target(row: dict[str, Any]) -> Target:
     start, end = row.pop("period_start"), row.pop("period_end")
     row.pop("seq")
+    row.pop("group_key", None)
     return Target(**row, period=(start, end) if start is not None and end is not None else None)

@@ -55,6 +55,18 @@ def test_extraction_holds_its_measured_quality_on_both_gold_sets() -> None:
     """Regression floors just below the first measurement (README, Targets); only ever raised."""
     from evals.targets import evaluate
 
-    seed, heldout = evaluate("seed"), evaluate("heldout")
+    (seed, seed_groups), (heldout, heldout_groups) = evaluate("seed"), evaluate("heldout")
     assert seed.precision >= 0.95 and seed.recall >= 0.90, seed
     assert heldout.precision >= 0.50 and heldout.recall >= 0.60, heldout
+    assert seed_groups.purity >= 0.93 and seed_groups.inverse_purity >= 0.92, seed_groups
+    assert heldout_groups.purity >= 0.93 and heldout_groups.inverse_purity >= 0.93, heldout_groups
+
+
+def test_grouping_purity_and_its_inverse() -> None:
+    from evals.targets import grouping
+
+    one_each = grouping([("p1", "a"), ("p2", "a"), ("p3", "b")])  # a split in two, nothing mixed
+    assert one_each.purity == 1.0 and one_each.inverse_purity == 2 / 3
+    lumped = grouping([("p", "a"), ("p", "a"), ("p", "b")])  # nothing split, a and b mixed
+    assert lumped.purity == 2 / 3 and lumped.inverse_purity == 1.0
+    assert grouping([]).f == 0.0

@@ -32,6 +32,9 @@ _UNIT_AFTER = re.compile(
     r"\s*(?:[%％‰万亿千百倍个家元年月日周岁天时分秒度米克吨项件台套辆座所户人次名位条张册本亩公顷]"
     r"|平方|立方|[a-zA-Z]*[/／])"
 )
+# "第一部分为项目实施方案。": a sentence whose subject is a part, not the part's heading.
+_PART_AS_SUBJECT = re.compile(r"\s*[为是]")
+_SENTENCE_END = ("。", "；", ";")
 _BARE_NUM = re.compile(r"^(\d{1,2})(?:\s+(?=\S)|$)")
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
@@ -72,6 +75,7 @@ def _ordinal(text: str) -> int | None:
 def match_marker(line: str) -> Marker | None:
     """The clause marker a line starts with, if any (bare numbers are not markers here).
 
+    A chapter-like number that is the subject of a sentence (第一部分为…。) is no marker.
     Decimal outline numbers come back as kinds ``dec2``, ``dec3`` … by their depth, so
     2.3 and 2.3.1 nest like any two marker kinds; a number followed by a unit is a quantity.
     """
@@ -80,6 +84,9 @@ def match_marker(line: str) -> Marker | None:
         if not m:
             continue
         text = m.group()
+        if (kind in ("pian", "zhang", "jie") and line.rstrip().endswith(_SENTENCE_END)
+                and _PART_AS_SUBJECT.match(line, m.end())):
+            return None
         if kind == "dec":
             if _UNIT_AFTER.match(line, m.end()):
                 return None

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import re
 
+from ingest.boilerplate import is_record
 from ingest.markers import is_marker_only, match_marker
-from ingest.metadata import TITLE_END
+from ingest.metadata import DOC_NUMBER, TITLE_END
 
 _STARTS_CLOSED = re.compile(r"^[，。、；：！？）】》」』”’%‰〕\]］,.;:!?)]")
 _ENDS_OPEN = re.compile(r"[（【《「『“‘〔［(\[]$")
@@ -37,6 +38,8 @@ _TAIL = 8  # the longest piece of a heading broken over lines
 _HEADING = 30  # a numbered line this short is a heading
 SOFT_SHARE = 0.4  # share of unpunctuated short lines that marks a soft-wrapped document
 _SHORT = 20
+_MIN_TITLE = 4  # a heading's title is seldom shorter: 项目 / 申报 are two pieces of one
+_DOC_NUMBER = re.compile(DOC_NUMBER)
 
 
 def _is_heading(line: str) -> bool:
@@ -84,25 +87,64 @@ def is_soft_wrapped(lines: list[str]) -> bool:
     return soft / len(lines) >= SOFT_SHARE
 
 
+def _heading_rest(heading: str, lines: list[str], i: int) -> int:
+    """How many of the short pieces from ``lines[i]`` on finish the numbered ``heading``.
+
+    A heading the page broke into pieces ends on its own pause: （一） / 新增 / 用电 / 负荷。
+    Pieces that reach no pause within a heading's length are the first words of the
+    body (（一） / 强化源荷匹配 / 并网型 / 绿电直连项目 / 按照…), except those that make a
+    title of one or two characters whole (（一） / 项目 / 申报).
+    """
+    if heading[-1] in _SENTENCE_END:
+        return 0
+    length = len(heading)
+    n = 0
+    for line in lines[i:]:
+        length += len(line)
+        if len(line) > _TAIL or length > _HEADING or match_marker(line) is not None:
+            break
+        n += 1
+        if line[-1] in _SENTENCE_END:
+            return n
+    title = len(heading) - len(m.text) if (m := match_marker(heading)) else len(heading)
+    if title >= _MIN_TITLE or not n:
+        return 0
+    for k, line in enumerate(lines[i : i + n], 1):
+        title += len(line)
+        if title >= _MIN_TITLE:
+            return k
+    return n
+
+
+def _stands_alone(line: str) -> bool:
+    """A line that takes no continuation: a sentence end, an attachment label, a numbered
+    heading, a record stamp (来源：某局) or a document number on its own."""
+    return (line[-1] in _SENTENCE_END or bool(_ATTACHMENT.match(line)) or _is_heading(line)
+            or is_record(line) or bool(_DOC_NUMBER.fullmatch(line)))
+
+
 def unwrap_soft(lines: list[str]) -> list[str]:
     """In a soft-wrapped document, a line without an ending continues on the next one."""
     if not is_soft_wrapped(lines):
         return lines
     out: list[str] = []
     closed = True  # whether the last line takes no continuation (a heading, an ending)
-    for line in lines:
+    rest = 0  # pieces still to join to the heading before them
+    for i, line in enumerate(lines):
         prev = out[-1] if out else ""
         if prev and is_marker_only(prev) and match_marker(line) is None:
             out[-1] = f"{prev}{line}"  # （三） / 项目管理: the marker's title
             closed = True
-        elif (prev and _is_heading(prev) and prev[-1] not in _SENTENCE_END and len(line) <= _TAIL
-              and len(prev) + len(line) <= _HEADING and match_marker(line) is None):
+            rest = _heading_rest(out[-1], lines, i + 1)
+        elif rest:
             out[-1] += line  # （一）新增 / 用电 / 负荷。: the rest of a heading, in pieces
+            rest -= 1
         elif (not closed and match_marker(line) is None and not _ATTACHMENT.match(line)
               and not TITLE_END.search(prev) and not _LABEL.match(line)):
             out[-1] += line
-            closed = line[-1] in _SENTENCE_END
+            closed = _stands_alone(out[-1])
         else:
             out.append(line)
-            closed = line[-1] in _SENTENCE_END or bool(_ATTACHMENT.match(line)) or _is_heading(line)
+            closed = _stands_alone(line)
+            rest = _heading_rest(line, lines, i + 1) if _is_heading(line) else 0
     return out

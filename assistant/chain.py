@@ -34,6 +34,7 @@ from assistant.reader import LLMReader
 from assistant.retrieval import Evidence, HybridRetriever
 from assistant.types import Answer, Citation, Generator, StreamEvent, Turn, Usage
 from prompts import render
+from vectorstore.targets_store import TargetStore
 
 log = logging.getLogger(__name__)
 __all__ = ["ChatLLM", "PolicyQA", "citations_text", "system_message"]
@@ -55,6 +56,7 @@ class PolicyQA:
         use_reader: bool = True,
         read_always: bool = False,
         rephrase: bool = True,
+        targets: TargetStore | None = None,
     ) -> None:
         self.retriever = retriever
         self.llms = dict(llms or {})
@@ -66,6 +68,7 @@ class PolicyQA:
         self.use_reader = use_reader  # with an LLM generator, it also reads the best sentences
         self.read_always = read_always  # … and for extractive answers, when an LLM is loaded
         self.rephrase = rephrase  # an LLM generator may rephrase the quotes (behind the guard)
+        self.targets = targets  # the targets index: comparisons across plans are answered from it
         self.prepare: Runnable[dict[str, Any], Draft] = (
             RunnablePassthrough.assign(condensed=RunnableLambda(self._condense))
             | RunnablePassthrough.assign(ctx=RunnableLambda(lambda x: self.analyse(x["condensed"])))
@@ -96,7 +99,8 @@ class PolicyQA:
         if llm is None and self.read_always:
             llm = next(iter(self.llms.values()), None)
         reader = LLMReader(llm) if llm is not None and self.use_reader else None
-        return make_draft(x["ctx"], x["evidence"], self.retriever, self.params, self.known_names(), reader)
+        return make_draft(x["ctx"], x["evidence"], self.retriever, self.params, self.known_names(), reader,
+                          self.targets)
 
     def _condense(self, x: dict[str, Any]) -> str:
         history: list[Turn] = x.get("history") or []

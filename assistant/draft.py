@@ -18,8 +18,10 @@ from assistant.read import promote, read
 from assistant.reader import LLMReader
 from assistant.retrieval import Evidence, HybridRetriever
 from assistant.select import candidates, select_units
+from assistant.target_answers import Corpus, compare_from_targets
 from assistant.types import Citation
 from assistant.units import Unit
+from vectorstore.targets_store import TargetStore
 
 
 @dataclass
@@ -58,8 +60,10 @@ def _refused(ctx: QuestionContext, evidence: list[Evidence], refusal: Refusal, p
 
 
 def make_draft(ctx: QuestionContext, evidence: list[Evidence], retriever: HybridRetriever,
-               params: Params, known_names: Sequence[str], reader: LLMReader | None = None) -> Draft:
-    """certain checks → score units → (read) → decide → comparison / list / quoted sentences."""
+               params: Params, known_names: Sequence[str], reader: LLMReader | None = None,
+               targets: TargetStore | None = None) -> Draft:
+    """certain checks → score units → (read) → decide → comparison (from the targets index,
+    else by sentences) / list / quoted sentences."""
     refusal = certain_refusal(ctx, occurs=retriever.occurs, covers_year=retriever.covers_year,
                               known_names=known_names)
     if refusal is not None:
@@ -76,6 +80,14 @@ def make_draft(ctx: QuestionContext, evidence: list[Evidence], retriever: Hybrid
         promote(reading, scored, params.reader)
     if ctx.q.is_comparison:
         compared = modes.comparison(ctx, evidence, params.select)
+        if targets is not None:
+            planned = compare_from_targets(ctx, evidence, targets,
+                                           Corpus(document=retriever.document, doc_chunks=retriever.doc_chunks),
+                                           sentences=compared[1] if compared is not None else [])
+            if planned is not None:
+                cites, framed, plan_lines = planned
+                return Draft(ctx, evidence, framed, cites, None, p, "comparison",
+                             [(c.n, t) for c, t in plan_lines], feats)
         if compared is not None:
             cites, lines = compared
             return Draft(ctx, evidence, compose.frame_comparison(ctx.lang, lines), cites, None, p,

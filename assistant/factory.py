@@ -18,6 +18,7 @@ from vectorstore.lexical import add_words
 from vectorstore.snapshot import SnapshotStore
 from vectorstore.store import EmbedderLike, PolicyIndex
 from vectorstore.sync import Progress, SyncReport
+from vectorstore.targets_store import TargetStore
 
 __all__ = ["build_qa", "ingest_corpus", "make_index", "make_lexicon", "make_llms", "make_retriever"]
 
@@ -67,4 +68,4 @@ def build_qa(settings: Settings, *, generator: Generator | None = None, index: P
                     context_tokens=settings.context_tokens, params=load_params(settings.params_path),
                     use_reader=settings.reader != "off", read_always=settings.reader == "always",
                     rephrase=settings.rephrase,
-                    lexicon=make_lexicon(settings))
+                    lexicon=make_lexicon(settings), targets=TargetStore(settings.targets_path))

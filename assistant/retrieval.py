@@ -21,6 +21,7 @@ from assistant.params import RetrievalParams, default_params
 from assistant.query import QueryAnalysis
 from assistant.terms import term_weights
 from ingest.types import Chunk
+from vectorstore.records import IndexedDocument
 from vectorstore.snapshot import Snapshot, SnapshotStore, build_snapshot
 
 log = logging.getLogger(__name__)
@@ -165,6 +166,10 @@ class HybridRetriever:
 
     def doc_chunks(self, doc_id: str) -> list[Chunk]:
         return self.snapshot.doc_chunks(doc_id)
+
+    def document(self, doc_id: str) -> IndexedDocument | None:
+        """An indexed document's manifest (title, date, period), from the snapshot."""
+        return self.snapshot.docs.get(doc_id)
 
     @property
     def vocab(self) -> CorpusVocab:

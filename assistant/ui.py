@@ -1,4 +1,5 @@
-"""The Gradio page: chat with streamed, cited answers, a clause panel, and the document library.
+"""The Gradio page: chat with streamed, cited answers, a clause panel, the document library,
+and the documents' quantitative targets (``assistant.ui_targets``).
 
 ``build_ui`` only lays out components and wires them to ``ChatPage``'s handlers; the
 handlers call the chain and the library and nothing else, and the HTML they show comes
@@ -19,6 +20,7 @@ from assistant.library import DocumentLibrary
 from assistant.settings import Settings
 from assistant.types import Generator, QAService, Turn, question_problem
 from assistant.ui_assets import CLICK_JS, STYLE
+from assistant.ui_targets import TargetsTab, layout_targets
 
 log = logging.getLogger(__name__)
 
@@ -285,6 +287,8 @@ def build_ui(qa: QAService, library: DocumentLibrary | None, settings: Settings)
                     doc_pick = gr.Dropdown([], label="选择文档 / Document", elem_id="pqa-doc-pick")
                     delete_btn = gr.Button("删除 / Delete", variant="stop", elem_id="pqa-delete")
                 delete_msg = gr.Markdown()
+            with gr.Tab("指标 / Targets", id="targets") as targets_tab:
+                layout_targets(TargetsTab(library), targets_tab, private)
 
         ask = {"fn": page.respond, "inputs": [question, exchanges, generator, top_k, show_query],
                "outputs": [chatbot, exchanges, question], "concurrency_id": "answer", **private}

@@ -25,6 +25,27 @@ if (!window.__pqaCiteListener) {
 }
 """
 
+# Runs once when the Targets tab's clause panel mounts: a click (or Enter / Space) on a table
+# row or a chart point becomes that panel's "click" event with the element's "r:n" / "c:n"
+# key, which names a row the server keeps in the session state (see ui_targets).
+TARGETS_JS = """
+window.__pqaTargetTrigger = trigger;
+if (!window.__pqaTargetListener) {
+  window.__pqaTargetListener = true;
+  const open = (event) => {
+    const row = event.target && event.target.closest && event.target.closest('[data-pqa-target]');
+    if (!row) return;
+    if (event.type === 'keydown' && event.key !== 'Enter' && event.key !== ' ') return;
+    event.preventDefault();
+    document.querySelectorAll('.pqa-target-active').forEach((el) => el.classList.remove('pqa-target-active'));
+    row.classList.add('pqa-target-active');
+    window.__pqaTargetTrigger('click', {pqa_row: row.getAttribute('data-pqa-target')});
+  };
+  document.addEventListener('click', open, true);
+  document.addEventListener('keydown', open, true);
+}
+"""
+
 STYLE = """
 .pqa-header h1 { margin: 0.2em 0 0; font-size: 1.6rem; }
 .pqa-header h1 span { font-weight: 400; opacity: 0.65; font-size: 1.1rem; }
@@ -64,4 +85,41 @@ a.pqa-cite-active { background: rgba(250, 204, 21, 0.35); border-radius: 3px; }
 .pqa-ok { color: #15803d; }
 .pqa-fail { color: #b91c1c; }
 #pqa-style { display: none; }
+.pqa-targets-count { margin: 0.2em 0 0.4em; font-size: 0.9em; opacity: 0.85; }
+.pqa-targets-note { opacity: 0.75; padding: 0.6em; border: 1px dashed var(--border-color-primary, #ccc);
+  border-radius: 8px; }
+.pqa-targets-scroll { max-height: 640px; overflow: auto; border: 1px solid var(--border-color-primary, #e5e7eb);
+  border-radius: 6px; }
+table.pqa-targets { width: 100%; border-collapse: collapse; font-size: 0.84em; line-height: 1.45; margin: 0; }
+table.pqa-targets td:first-child { min-width: 8em; }
+table.pqa-targets td:nth-child(5) { min-width: 10em; }
+table.pqa-targets td:nth-child(6) { min-width: 8em; }
+table.pqa-targets th, table.pqa-targets td { border-left: none; border-right: none; }
+table.pqa-targets th { position: sticky; top: 0; background: var(--background-fill-secondary, #f3f4f6);
+  text-align: left; padding: 0.35em 0.5em; white-space: nowrap; z-index: 1; }
+table.pqa-targets td { padding: 0.3em 0.5em; border-top: 1px solid var(--border-color-primary, #eee);
+  vertical-align: top; }
+table.pqa-targets td.pqa-num { white-space: nowrap; font-variant-numeric: tabular-nums; }
+tr.pqa-trow { cursor: pointer; }
+tr.pqa-trow:hover, tr.pqa-trow:focus { background: rgba(37, 99, 235, 0.08); outline: none; }
+tr.pqa-target-active { background: rgba(250, 204, 21, 0.3) !important; }
+.pqa-group { font-size: 0.85em; opacity: 0.6; }
+.pqa-kind { display: inline-block; padding: 0 0.45em; border-radius: 999px; font-size: 0.85em;
+  white-space: nowrap; color: #fff; background: #6b7280; }
+.pqa-kind-target { background: #2563eb; }
+.pqa-kind-achieved { background: #16a34a; }
+.pqa-kind-baseline { background: #d97706; }
+.pqa-target-summary { margin-bottom: 0.4em; font-weight: 600; }
+.pqa-chart-title { font-weight: 600; }
+.pqa-chart-title span { font-weight: 400; opacity: 0.65; font-size: 0.9em; }
+.pqa-chart-note { font-size: 0.82em; opacity: 0.75; margin: 0.15em 0 0.3em; }
+.pqa-chart-svg { width: 100%; height: auto; display: block; }
+.pqa-chart-svg .pqa-axis { stroke: currentColor; stroke-opacity: 0.6; }
+.pqa-chart-svg .pqa-grid { stroke: currentColor; stroke-opacity: 0.12; }
+.pqa-chart-svg .pqa-tick { fill: currentColor; fill-opacity: 0.75; font-size: 11px; }
+.pqa-chart-svg .pqa-pt { cursor: pointer; }
+.pqa-chart-svg .pqa-pt > * { stroke: #fff; stroke-width: 1; fill-opacity: 0.9; }
+.pqa-chart-svg .pqa-pt:hover > *, .pqa-chart-svg .pqa-target-active > * { stroke: #111; stroke-width: 2; }
+.pqa-legend { display: flex; gap: 1em; flex-wrap: wrap; font-size: 0.85em; margin-top: 0.2em; }
+.pqa-legend-item { display: inline-flex; align-items: center; gap: 0.3em; }
 """

@@ -24,6 +24,7 @@ import typer
 ROOT = Path(__file__).resolve().parents[1]
 GOLD_SETS = {
     "seed": (ROOT / "evals" / "targets" / "gold_seed.jsonl", ROOT / "data" / "corpus"),
+    "dev": (ROOT / "evals" / "targets" / "gold_dev.jsonl", ROOT / "evals" / "corpora" / "dev"),
     "heldout": (ROOT / "evals" / "targets" / "gold_heldout.jsonl", ROOT / "evals" / "corpora" / "heldout"),
 }
 CONTEXT = 6  # characters of the sentence around a value that must agree
@@ -259,7 +260,7 @@ def evaluate(name: str) -> tuple[Score, Grouping]:
 
 
 def targets_cmd(
-    sets: Annotated[list[str] | None, typer.Option("--set", help="seed | heldout (default: both)")] = None,
+    sets: Annotated[list[str] | None, typer.Option("--set", help="seed | dev | heldout (default: all)")] = None,
     out: Annotated[Path | None, typer.Option(help="Also write the figures here as JSON.")] = None,
     fit: Annotated[bool, typer.Option(help="Fit the grouping's two parameters on the seed gold "
                                            "(never on held-out).")] = False,

@@ -16,7 +16,7 @@ import numpy as np
 
 from vectorstore.metric_names import english_name
 from vectorstore.metrics import Embed, cluster, embed_keys, group_key, key_stats, synonym_table
-from vectorstore.targets_store import Filters, StoredTarget, TargetStore
+from vectorstore.targets_store import Filters, StoredTarget, TargetStore, like
 
 log = logging.getLogger(__name__)
 Glossary = Sequence[tuple[str, list[str]]]
@@ -91,7 +91,8 @@ def list_metrics(store: TargetStore, *, q: str = "", metric_id: str = "", limit:
     if metric_id:
         where, args = "WHERE m.id = ?", [metric_id]
     elif q:
-        where, args = "WHERE m.name LIKE ? OR m.name_en LIKE ? OR t.metric LIKE ?", [f"%{q}%"] * 3
+        where = "WHERE m.name LIKE ? ESCAPE '\\' OR m.name_en LIKE ? ESCAPE '\\' OR t.metric LIKE ? ESCAPE '\\'"
+        args = [like(q)] * 3
     with store.transaction() as con:
         found = con.execute(_METRIC_SQL.format(where=where), [*args, max(1, min(limit, 1000)), max(0, offset)])
         return [Metric(*row) for row in found.fetchall()]

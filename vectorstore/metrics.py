@@ -220,9 +220,14 @@ def assign(targets: Sequence[TargetFields], embed: Embed, *, synonyms: Mapping[s
 
 
 def embed_keys(keys: Sequence[str], embed: Embed) -> dict[str, np.ndarray]:
-    """Unit vectors of the keys' texts (the dimension is not embedded: it only partitions)."""
-    if not keys:
-        return {}
-    vecs = np.asarray(embed([k.split("|", 1)[1] for k in keys]), dtype=np.float32)
-    vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
-    return dict(zip(keys, vecs, strict=True))
+    """Unit vectors of the keys' texts (the dimension is not embedded: it only partitions).
+
+    One text per call: the int8 encoder quantizes activations per batch, so a text's vector
+    would otherwise depend on which texts share its batch, and groups on the order keys
+    arrive in. Metric texts are short; this costs milliseconds per new key.
+    """
+    out: dict[str, np.ndarray] = {}
+    for k in keys:
+        v = np.asarray(embed([k.split("|", 1)[1]]), dtype=np.float32)[0]
+        out[k] = v / max(float(np.linalg.norm(v)), 1e-12)
+    return out

@@ -50,6 +50,7 @@ class StoredTarget:
     target: Target
     metric_id: str | None
     metric_name: str | None
+    dimension: str = ""  # the metric group's: 元, %, growth:% …
 
 
 @dataclass(frozen=True)
@@ -63,17 +64,22 @@ class Filters:
     doc_id: str = ""
     scope: str = ""
     kind: str = ""
+    chunk_ids: tuple[str, ...] = ()  # only Targets stated in these chunks (the chain's evidence)
 
     def where(self) -> tuple[str, list[Any]]:
         where: list[str] = []
         args: list[Any] = []
+        if self.chunk_ids:
+            where.append(f"t.chunk_id IN ({', '.join('?' * len(self.chunk_ids))})")
+            args += list(self.chunk_ids)
         if self.q:
-            where.append("(t.metric LIKE ? OR t.sentence LIKE ? OR m.name LIKE ? OR m.name_en LIKE ?)")
-            args += [f"%{self.q}%"] * 4
+            where.append("(t.metric LIKE ? ESCAPE '\\' OR t.sentence LIKE ? ESCAPE '\\' "
+                         "OR m.name LIKE ? ESCAPE '\\' OR m.name_en LIKE ? ESCAPE '\\')")
+            args += [like(self.q)] * 4
         for column, value in (("t.metric", self.metric), ("t.scope", self.scope)):
             if value:
-                where.append(f"{column} LIKE ?")
-                args.append(f"%{value}%")
+                where.append(f"{column} LIKE ? ESCAPE '\\'")
+                args.append(like(value))
         for column, value in (("t.doc_id", self.doc_id), ("t.kind", self.kind), ("k.metric_id", self.metric_id)):
             if value:
                 where.append(f"{column} = ?")
@@ -82,6 +88,11 @@ class Filters:
             where.append("t.year = ?")
             args.append(self.year)
         return ("WHERE " + " AND ".join(where)) if where else "", args
+
+
+def like(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, its own % and _ taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 _FROM = ("FROM targets t LEFT JOIN metric_keys k ON k.key = t.group_key "
@@ -163,7 +174,7 @@ class TargetStore:
         where, args = filters.where()
         order = (f"COALESCE(t.year, t.period_end) IS NULL, COALESCE(t.year, t.period_end), {_KIND_ORDER}, "
                  "t.doc_id, t.seq") if by_time else "t.doc_id, t.seq"
-        sql = (f"SELECT t.*, k.metric_id AS metric_id, m.name AS metric_name {_FROM} {where} "
+        sql = (f"SELECT t.*, k.metric_id AS metric_id, m.name AS metric_name, m.dimension AS dimension {_FROM} {where} "
                f"ORDER BY {order} LIMIT ? OFFSET ?")
         with self._db() as con:
             con.row_factory = sqlite3.Row
@@ -171,8 +182,8 @@ class TargetStore:
         out = []
         for r in found:
             row = dict(r)
-            metric_id, name = row.pop("metric_id"), row.pop("metric_name")
-            out.append(StoredTarget(_target(row), metric_id, name))
+            metric_id, name, dim = row.pop("metric_id"), row.pop("metric_name"), row.pop("dimension")
+            out.append(StoredTarget(_target(row), metric_id, name, dim or ""))
         return out
 
     def count(self, filters: Filters = Filters()) -> int:

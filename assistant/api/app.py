@@ -21,7 +21,7 @@ from assistant.api.deps import require_api_key
 from assistant.api.errors import APIError, CatchAll, ErrorBody
 from assistant.api.limits import BodyLimitMiddleware
 from assistant.api.queue import LLMQueue
-from assistant.api.routes import answer, documents, health, jobs, login, openai_compat
+from assistant.api.routes import answer, documents, health, jobs, login, openai_compat, targets
 from assistant.api.services import Builder, Services
 from assistant.library import DocumentLibrary
 from assistant.settings import Settings
@@ -96,6 +96,7 @@ def _build(services: Services, *, lifespan: Lifespan | None = None) -> FastAPI:
     api.include_router(documents.router)
     api.include_router(jobs.router)
     api.include_router(openai_compat.router)
+    api.include_router(targets.router)
     app.include_router(api)
     app.include_router(health.router)
     if settings.api_key:

@@ -14,6 +14,7 @@ from assistant.api.services import Services
 from assistant.library import DocumentLibrary
 from assistant.settings import Settings
 from assistant.types import QAService
+from vectorstore.targets_store import TargetStore
 
 _bearer = HTTPBearer(auto_error=False, description="Needed when the server sets PQA_API_KEY.")
 
@@ -41,6 +42,15 @@ async def get_library(services: ServicesDep) -> DocumentLibrary:
     return services.library
 
 
+async def get_targets(services: ServicesDep) -> TargetStore:
+    """The store of the library's indexer, which keeps it in line with the index."""
+    services.require_qa()  # not ready yet → 503 "loading", like every other /v1 call
+    store = services.library.indexer.targets if services.library is not None else None
+    if store is None:
+        raise APIError(501, "this server has no targets index", code="not_implemented")
+    return store
+
+
 async def get_queue(services: ServicesDep) -> LLMQueue:
     return services.queue
 
@@ -49,6 +59,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 QADep = Annotated[QAService, Depends(get_qa)]
 LibraryDep = Annotated[DocumentLibrary, Depends(get_library)]
 QueueDep = Annotated[LLMQueue, Depends(get_queue)]
+TargetsDep = Annotated[TargetStore, Depends(get_targets)]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 

@@ -68,3 +68,11 @@ def test_targets_of_another_document_are_refused(tmp_path: Path, plan: tuple[str
     _, sha, targets = plan
     with pytest.raises(ValueError, match="given for"):
         TargetStore(tmp_path / "t.sqlite3").replace_document("other.txt", sha, targets)
+
+
+def test_search_text_is_literal(tmp_path: Path, plan: tuple[str, str, list[Target]]) -> None:
+    doc_id, sha, targets = plan
+    store = TargetStore(tmp_path / "t.sqlite3")
+    store.replace_document(doc_id, sha, targets)
+    assert store.query(q="%") == [t for t in targets if "%" in t.metric or "%" in t.sentence][:100]
+    assert store.query(q="_") == [] and store.query(metric="%%") == []

@@ -73,6 +73,17 @@ def make_draft(ctx: QuestionContext, evidence: list[Evidence], retriever: Hybrid
     offset = reading.refuse_offset(params.reader) if reading is not None else 0.0
     decision = decide(ctx, evidence, scored[0] if scored else None, params.refuse, offset=offset)
     feats = {**decision.features, **(reading.trace() if reading is not None else {})}
+    if ctx.q.is_comparison and targets is not None:
+        # A metric the targets index holds for several plans answers a comparison, even
+        # when its sentences word it too differently for the coverage the decision needs.
+        compared = modes.comparison(ctx, evidence, params.select)
+        planned = compare_from_targets(ctx, evidence, targets,
+                                       Corpus(document=retriever.document, doc_chunks=retriever.doc_chunks),
+                                       sentences=compared[1] if compared is not None else [])
+        if planned is not None:
+            cites, framed, plan_lines = planned
+            return Draft(ctx, evidence, framed, cites, None, decision.p_answerable, "comparison",
+                         [(c.n, t) for c, t in plan_lines], feats)
     if decision.refusal is not None:
         return _refused(ctx, evidence, decision.refusal, decision.p_answerable, feats)
     p = decision.p_answerable
@@ -80,14 +91,6 @@ def make_draft(ctx: QuestionContext, evidence: list[Evidence], retriever: Hybrid
         promote(reading, scored, params.reader)
     if ctx.q.is_comparison:
         compared = modes.comparison(ctx, evidence, params.select)
-        if targets is not None:
-            planned = compare_from_targets(ctx, evidence, targets,
-                                           Corpus(document=retriever.document, doc_chunks=retriever.doc_chunks),
-                                           sentences=compared[1] if compared is not None else [])
-            if planned is not None:
-                cites, framed, plan_lines = planned
-                return Draft(ctx, evidence, framed, cites, None, p, "comparison",
-                             [(c.n, t) for c, t in plan_lines], feats)
         if compared is not None:
             cites, lines = compared
             return Draft(ctx, evidence, compose.frame_comparison(ctx.lang, lines), cites, None, p,

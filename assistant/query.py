@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.lexicon import translate_english
-from assistant.names import CorpusVocab, NameIndex, english_names
+from assistant.names import CorpusVocab, NameIndex, english_names, place_names
 from vectorstore.glossary import lexicon_rows
 
 FIVE_YEAR_PLANS = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020),
@@ -253,8 +253,10 @@ def analyze(question: str, lexicon: Lexicon | None = None, corpus: CorpusVocab |
     # "发布会提出2016年达到300亿元，2015年实际达到了多少？" sets a stated figure beside
     # another one: the answer quotes both, usually from different documents.
     states_figure = bool(_FIGURE.search(question)) or (lang == "en" and bool(chinese_amounts(question)))
+    # Two places named (山东…和北京…) ask about two documents, as a comparison does.
+    known = [n for g in groups for n in g]
     is_comparison = bool(_COMPARE_ZH.search(question) or _COMPARE_EN.search(question)
-                         or (states_figure and wants_number))
+                         or (states_figure and wants_number) or len(place_names(question, known)) >= 2)
     named = " ".join(n for g in groups for n in g).lower()
     return QueryAnalysis(
         text=question.strip(),

@@ -37,6 +37,9 @@ def test_corridor_is_not_mistaken_for_the_zone() -> None:
 def test_comparison_questions() -> None:
     assert analyze("高新技术企业数量目标在各个规划中分别是多少", SEED).is_comparison
     assert analyze("How did the R&D-intensity target change from plan to plan?", SEED).is_comparison
+    # Two places named ask about two documents; one place is one document.
+    assert analyze("浙江省和江苏省的数字经济规划对算力的表述有什么不一样", SEED).is_comparison
+    assert not analyze("浙江省数字经济规划对算力是怎么表述的", SEED).is_comparison
 
 
 def test_user_glossary_extends_the_packaged_one(tmp_path: Path) -> None:

@@ -266,6 +266,25 @@ def noun_after(s: str, figs: list[Figure], i: int) -> str:
     return noun if 2 <= len(noun) <= 24 else ""
 
 
+_IF = re.compile(r"若|如果|假如|倘若|一旦|如(?=[^期下上何今同此实果意])")
+_SOFT_STOP = "，,；;。（("
+
+
+def is_condition(s: str, fig: Figure) -> bool:
+    """A figure a condition states, not a goal: 若项目接入220千伏…, 确有必要接入220千伏的，….
+
+    Either the clause (up to the last comma, semicolon or bracket) holding the figure opens
+    with or contains an "if" before it, or the figure's phrase ends in 的 and a pause (a
+    "those that …" clause: 完成投资45%以上的，由…).
+    """
+    start = max(s.rfind(ch, 0, fig.start) for ch in _SOFT_STOP) + 1
+    if _IF.search(s[start:fig.start]):
+        return True
+    after = s[fig.tail:fig.tail + 6]
+    m = re.match(r"(?:以上|以下|及以上|及以下|左右)?(?:[\u4e00-\u9fff]{0,3})?的[，,]", after)
+    return m is not None
+
+
 def is_label(s: str, figs: list[Figure], i: int) -> bool:
     """A figure naming a class of what the next figure counts (产值过50亿元的企业29家)."""
     fig = figs[i]

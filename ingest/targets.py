@@ -98,7 +98,7 @@ def _context(doc: Document, clause: Clause, by_path: dict[tuple[str, ...], Claus
 def _sentence(s: str, carry: list[tp.TimeRef], ctx: _Context) -> list[_Draft]:
     """One draft per figure of a sentence, its metric read from the words around it."""
     figs = tp.find_figures(s)
-    figs = [f for i, f in enumerate(figs) if not tp.is_label(s, figs, i)]
+    figs = [f for i, f in enumerate(figs) if not tp.is_label(s, figs, i) and not tp.is_condition(s, f)]
     refs, scope0 = tp.time_refs(s), tp.scope_at(s) or ctx.lead_scope
     drafts: list[_Draft] = []
     for i, fig in enumerate(figs):

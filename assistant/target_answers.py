@@ -15,7 +15,9 @@ the cited clause writes it.
 
 from __future__ import annotations
 
+import logging
 import re
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -28,6 +30,7 @@ from vectorstore.metric_groups import timeline
 from vectorstore.records import IndexedDocument
 from vectorstore.targets_store import Filters, StoredTarget, TargetStore
 
+log = logging.getLogger(__name__)
 MIN_COVERAGE = 0.5  # of the topic's weight the metric's wording must hold
 YEAR_BONUS = 0.05  # a metric stated for a year the question names wins a tie
 PRECISION_WEIGHT = 0.1  # … and one whose name the question uses more of
@@ -83,11 +86,14 @@ def compare_from_targets(ctx: QuestionContext, evidence: Sequence[Evidence], sto
     metric, in time order; None when the targets index cannot answer (no such metric, or a
     single plan). ``sentences`` are the sentence search's lines (one per retrieved plan):
     a plan they cover that the metric's group lacks (worded too differently to be grouped)
-    keeps its quoted sentence, in its place in time."""
-    found = best_metric(ctx, evidence, store)
-    if found is None:
+    keeps its quoted sentence, in its place in time. An unreadable store (missing, locked,
+    read-only) is no answer from it, never a failed question."""
+    try:
+        found = best_metric(ctx, evidence, store)
+        points = timeline(store, found[0]) if found is not None else []
+    except sqlite3.Error as exc:
+        log.warning("the targets index is unreadable (%s): answering from sentences", exc)
         return None
-    points = timeline(store, found[0])
     by_doc: dict[str, list[StoredTarget]] = {}
     for p in points:
         by_doc.setdefault(p.target.doc_id, []).append(p)

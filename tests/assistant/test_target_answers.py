@@ -51,3 +51,16 @@ def test_an_english_question_gets_the_same_table(qa) -> None:  # type: ignore[no
     assert text.index("3000家") < text.index("10000家") < text.index("15000家")
     assert "target" in text  # labelled in the question's language
     _assert_cited(answer)
+
+
+def test_an_unreadable_targets_index_falls_back_to_sentences(qa, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from vectorstore.targets_store import TargetStore
+
+    kept = qa.targets
+    qa.targets = TargetStore(tmp_path)  # a folder: SQLite cannot open it
+    try:
+        answer = qa.answer("高新技术产业增加值占地区生产总值比重的目标，在各个规划中分别是多少？")
+    finally:
+        qa.targets = kept
+    assert not answer.refused and answer.citations
+    assert "在各文件中的数值" not in answer.answer  # the sentence comparison, not the table's

@@ -285,6 +285,34 @@ def is_condition(s: str, fig: Figure) -> bool:
     return m is not None
 
 
+_VIOLATES = re.compile(r"^(?:第[零〇一二三四五六七八九十百千\d]+条\s*)?(?:违反本(?:条例|办法|规定|细则)[^，,；;]{0,20}规定|有下列[^，,；;]{0,10}之一)?[，,]?")
+
+
+def offence(s: str, fig: Figure) -> str:
+    """What a fine or penalty is for, in the 法律责任 style: 违反本条例规定，OFFENCE的，由…处…罚款
+    → OFFENCE; "" when no "…的，" clause precedes the figure."""
+    head = s[:fig.start]
+    cut = max(head.rfind("的，"), head.rfind("的,"))
+    if cut <= 0:
+        return ""
+    text = _VIOLATES.sub("", head[:cut].lstrip())
+    return text if 2 <= len(text) <= 80 else ""
+
+
+_WINDOW_POST = ("内", "以内", "之内", "前", "之前", "后", "之后")
+_WINDOW_WORDS = re.compile(r"提前$|之日起$|有效期|公示|时限")
+
+
+def is_window(s: str, fig: Figure, metric: str) -> bool:
+    """A procedural window, not a target: a duration bounding when something is done
+    (二十四小时内检测, 开始六个月前申请, 提前二日通知, 有效期为五年, 公示时间5个工作日).
+    A duration that is itself required (合同期限10年以上) stays."""
+    if not fig.is_time or fig.post in ("以上", "以下", "左右"):
+        return False
+    return fig.post in _WINDOW_POST or bool(_WINDOW_WORDS.search(s[max(0, fig.start - 4):fig.start])
+                                             or _WINDOW_WORDS.search(metric))
+
+
 def is_label(s: str, figs: list[Figure], i: int) -> bool:
     """A figure naming a class of what the next figure counts (产值过50亿元的企业29家)."""
     fig = figs[i]

@@ -113,11 +113,13 @@ def _sentence(s: str, carry: list[tp.TimeRef], ctx: _Context) -> list[_Draft]:
             share = "占" in prev.metric and prev.fig.unit == "%" and fig.unit != "%"
             metric = prev.metric.split("占")[0] if share else prev.metric
         metric += tp.share_noun(s, fig) if "占" in metric else ""  # 占全国50%的市场份额
+        if metric.endswith(("罚款", "罚金")) and (why := tp.offence(s, fig)):
+            metric = f"{metric}({why})"  # one quantity per offence: 罚款(擅自改建供热设施)
         scope = m.group(1) if (m := _PENALTY_TO.match(pre)) else scope0
         if (m := tp.SCOPE.match(metric)) and len(metric) - m.end() >= 2:
             scope, metric = m.group(), metric[m.end():].strip("，,、")
-        if not metric or tp.AREA_END.search(metric):
-            continue  # nothing named, or only a place (各区应达到15%以上)
+        if not metric or tp.AREA_END.search(metric) or tp.is_window(s, fig, metric):
+            continue  # nothing named, only a place (各区应达到15%以上), or a deadline
         if prev and s[prev.fig.tail:fig.start] in tp.JOINS[1:]:  # 30%至60%
             quals.append("区间")
             prev.quals += [] if "区间" in prev.quals else ["区间"]

@@ -166,15 +166,17 @@ def test_a_range_is_one_target_and_a_class_label_is_part_of_the_metric(targets: 
 def test_regulation_figures_in_chinese_numerals(targets: dict[str, list[Target]]) -> None:
     ts = by_prefix(targets, "shandong")
     # 第四十二条 …处十万元以上三十万元以下罚款。
+    # Named by its offence: "…建设单位未按照规定安装供热系统调控装置…的，由…处…罚款".
     low, high = one(ts, "十万元", "第四十二条"), one(ts, "三十万元", "第四十二条")
-    assert (low.metric, low.number, low.unit, low.qualifier) == ("罚款", 10.0, "万元", "以上")
-    assert (high.metric, high.number, high.qualifier) == ("罚款", 30.0, "以下")
+    assert low.metric.startswith("罚款(") and "未按照规定安装供热系统调控装置" in low.metric
+    assert (low.number, low.unit, low.qualifier) == (10.0, "万元", "以上")
+    assert (high.metric, high.number, high.qualifier) == (low.metric, 30.0, "以下")
     # 第二十一条 …温度不低于十八摄氏度。 / 第二十三条 …热价的百分之三十。
     warm = one(ts, "十八摄氏度", "第二十一条")
     assert (warm.number, warm.unit, warm.qualifier, warm.year, warm.kind) == (18.0, "摄氏度", "不低于", None, "target")
     assert one(ts, "百分之三十", "两部制热价").number == 30.0
-    licence = one(ts, "五年", "有效期为五年")  # a duration after 为 is a figure…
-    assert (licence.metric, licence.number, licence.unit) == ("供热经营许可证的有效期", 5.0, "年")
+    # "供热经营许可证的有效期为五年" is a procedural window (the gold's rule), not a target.
+    assert not [t for t in ts if t.value == "五年" and "有效期为五年" in t.sentence]
     # 第五十二条 …对单位处三万元以上十万元以下罚款，对个人处五千元以下罚款
     fine = one(ts, "五千元", "第五十二条")
     assert (fine.scope, fine.number, fine.unit) == ("个人", 5000.0, "元")
@@ -187,9 +189,8 @@ def test_a_notice_with_dated_caps(targets: dict[str, list[Target]]) -> None:
     assert first.metric.endswith("上网电量") and later.metric == first.metric
     assert (first.period, first.year, first.qualifier) == ((2025, 2027), 2027, "不超过")
     assert (later.year, later.qualifier) == (2028, "不超过")
-    # 北京: "公示时间5个工作日。"
-    days = one(by_prefix(targets, "beijing"), "5个工作日", "公示时间")
-    assert (days.metric, days.number, days.unit, days.year) == ("公示时间", 5.0, "个工作日", None)
+    # 北京: "公示时间5个工作日。" is a procedural window, not a target.
+    assert not [t for t in by_prefix(targets, "beijing") if t.value == "5个工作日"]
 
 
 def test_a_cap_on_support(targets: dict[str, list[Target]]) -> None:
@@ -292,3 +293,27 @@ def test_cli_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(FILES[2])]) == 0
     out = capsys.readouterr().out
     assert "targets" in out and "经济总量" in out and "东湖高新区" in out
+
+
+def test_conditions_and_deadlines_are_no_targets(targets: dict[str, list[Target]]) -> None:
+    # Inner Mongolia: "（若绿电直连项目接入220千伏或330千伏，应取得…评估意见" is a condition.
+    mongolia = by_prefix(targets, "inner_mongolia")
+    assert not [t for t in mongolia if t.value in ("220千伏", "330千伏") and "若绿电直连项目接入" in t.sentence]
+    # …while its eligibility minimum "完成计划投资45%以上的负荷侧项目" is read, the 的 ending a noun phrase.
+    # Shandong: "供热企业应当在二十四小时内进行检测", "提前二日通知用户", "有效期为五年" bound when
+    # something is done; they are windows, not targets.
+    shandong = by_prefix(targets, "shandong")
+    assert not [t for t in shandong if t.value in ("二十四小时", "二日", "五年", "三十日", "六个月")]
+    # …but the indoor temperature it requires is one: "温度不低于十八摄氏度".
+    assert [t for t in shandong if t.value.startswith("十八") and "不低于" in t.qualifier]
+
+
+def test_a_fine_is_named_by_its_offence(targets: dict[str, list[Target]]) -> None:
+    # Shandong, 第四十二条: 未取得供热经营许可证从事供热经营活动的，…处五万元以上二十万元以下罚款.
+    fines = [t for t in by_prefix(targets, "shandong") if t.metric.startswith("罚款(")]
+    licence = [t for t in fines if "未取得供热经营许可证从事供热经营活动" in t.metric]
+    assert {t.value for t in licence} >= {"五万元", "五十万元"}
+    assert len({t.metric for t in fines}) >= 5  # one metric per offence, not one "罚款"
+    assert target_parts.offence("违反本条例规定，擅自改建供热设施的，由主管部门处一万元罚款",
+                                target_parts.find_figures("违反本条例规定，擅自改建供热设施的，由主管部门处一万元罚款")[0]
+                                ) == "擅自改建供热设施"

@@ -161,11 +161,35 @@ def _row(line: str) -> tuple[str, str, list[tuple[str, str, str]]] | None:
         (c.group("year") or "", c.group("word") or "", c.group("value")) for c in found if c]
 
 
+def _attribute_drafts(line: str, ctx: _Context) -> list[_Draft]:
+    """A rebuilt row of a table whose columns are quantities, each with its unit in its
+    header, and whose rows are categories (响应类型：日前响应；补贴价格（元/千瓦时）：1.5): one
+    draft per numeric cell, its metric the column named for the row's label."""
+    pairs = [c.partition("：") for c in line.rstrip("。").split("；")]
+    if len(pairs) < 2 or not all(sep and h and v for h, sep, v in pairs):
+        return []
+    label = next((v for _, _, v in pairs if tp.to_number(v) is None and not re.search(r"\d", v)), "")
+    drafts: list[_Draft] = []
+    at = 0
+    for head, _, value in pairs:
+        at = line.index(f"{head}：{value}", at) + len(head) + 1
+        hint = _UNIT_HINT.search(head)
+        number = tp.to_number(value)
+        if hint is None or number is None:
+            continue
+        factor, base = tp.split_unit(hint.group("unit"))
+        fig = tp.Figure(at, at + len(value), at + len(value), value, round(number * factor, 6), base)
+        name = head[: hint.start()]
+        drafts.append(_Draft(fig, f"{name}（{label}）" if label else name, [], ctx.title_scope, "target",
+                             None, ""))
+    return drafts
+
+
 def _row_drafts(line: str, ctx: _Context) -> list[_Draft]:
     """Table cells as drafts: the column says the year and, by its word, the kind."""
     parsed = _row(line)
     if parsed is None:
-        return []
+        return _attribute_drafts(line, ctx)
     name, unit, cells = parsed
     drafts: list[_Draft] = []
     for k, (year, word, value) in enumerate(cells):

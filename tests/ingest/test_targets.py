@@ -317,3 +317,24 @@ def test_a_fine_is_named_by_its_offence(targets: dict[str, list[Target]]) -> Non
     assert target_parts.offence("违反本条例规定，擅自改建供热设施的，由主管部门处一万元罚款",
                                 target_parts.find_figures("违反本条例规定，擅自改建供热设施的，由主管部门处一万元罚款")[0]
                                 ) == "擅自改建供热设施"
+
+
+def test_a_table_of_quantities_by_category(tmp_path: Path) -> None:
+    """A DOCX table whose columns are quantities (unit in the header) and rows categories."""
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("某市迎峰度夏电力需求响应补贴标准")
+    d.add_paragraph("一、补贴价格")
+    table = d.add_table(rows=3, cols=3)
+    for i, row in enumerate([["响应类型", "响应时长（小时）", "补贴价格（元/千瓦时）"],
+                             ["日前响应", "2", "1.5"], ["日内响应", "1", "3.0"]]):
+        for j, text in enumerate(row):
+            table.cell(i, j).text = text
+    path = tmp_path / "rules.docx"
+    d.save(str(path))
+    doc = parse_file(path)
+    found = {(t.metric, t.value, t.unit) for t in extract_targets(doc, chunk_document(doc))}
+    assert {("补贴价格（日前响应）", "1.5", "元/千瓦时"), ("补贴价格（日内响应）", "3.0", "元/千瓦时"),
+            ("响应时长（日前响应）", "2", "小时")} <= found
+    assert not any(t[1] in ("日前响应", "日内响应") for t in found)  # the label column is no figure

@@ -77,6 +77,7 @@ _LEADING = (r"其中|并且|同时|以及|努力|使|让|推动|促进|加快|�
             r"|完成|拥有|集聚|聚集|吸引|带动|围绕|结合|根据|依托|优先|鼓励|积极|着力|重点|应当|必须|若|如"
             r"|且|处|分年度|——|[、，,\s]")
 HAS_QUALIFIER = re.compile(_QUALIFIER)
+_PER_UNIT = re.compile(r"(?<=[\u4e00-\u9fff）)])(?:为|是)?每[\u4e00-\u9fff]{1,4}$|(?<=[\u4e00-\u9fff）)])(?:为|是)$")
 _TRAIL = re.compile(rf"(?:(?P<q>{_QUALIFIER}|每)|(?P<f>{_FILLER}))$")
 LEAD_WORD = re.compile(rf"^(?:(?P<q>{_QUALIFIER})|{_LEADING})")
 _EVERYWHERE = re.compile(r"最高|最低|每年|年均(?!增长)")  # qualifiers that never name a quantity
@@ -240,7 +241,7 @@ def read_metric(pre: str) -> tuple[str, list[str]]:
     while (m := _TRAIL.search(_TIME_TAIL.sub("", text).rstrip(" ，,、"))) and (m.start() or m.group("q")):
         tail[:0] = [m.group("q")] if m.group("q") else []
         text = m.string[: m.start()]
-    text = _TIME_TAIL.sub("", text)
+    text = _PER_UNIT.sub("", _TIME_TAIL.sub("", text))  # 补贴标准为每辆车 → 补贴标准
     if "按照" in text and not HAS_QUALIFIER.search(text.split("按照")[0]):
         rest, more = read_metric(text.rsplit("按照", 1)[1])  # 项目按照负荷用电量1.2倍确定
         return rest, quals + more + tail

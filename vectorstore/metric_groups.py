@@ -76,26 +76,40 @@ def regroup(store: TargetStore, embed: Embed, *, model: str, glossary: Glossary)
     return len(groups)
 
 
-_METRIC_SQL = """
+_METRIC_FROM = ("FROM metrics m JOIN metric_keys k ON k.metric_id = m.id "
+                "JOIN targets t ON t.group_key = k.key")
+_METRIC_SQL = f"""
 SELECT m.id, m.name, m.name_en, m.unit, m.dimension, COUNT(t.rowid) AS n, COUNT(DISTINCT t.doc_id) AS docs,
        MIN(COALESCE(t.year, t.period_end)), MAX(COALESCE(t.year, t.period_end))
-FROM metrics m JOIN metric_keys k ON k.metric_id = m.id JOIN targets t ON t.group_key = k.key
-{where} GROUP BY m.id ORDER BY docs DESC, n DESC, m.name LIMIT ? OFFSET ?
+{_METRIC_FROM} {{where}} GROUP BY m.id ORDER BY docs DESC, n DESC, m.name LIMIT ? OFFSET ?
 """
+
+
+def _metric_where(q: str, metric_id: str) -> tuple[str, list[str]]:
+    """The filter of ``list_metrics`` and ``count_metrics``: one id, or ``q`` in a name."""
+    if metric_id:
+        return "WHERE m.id = ?", [metric_id]
+    if q:
+        return ("WHERE m.name LIKE ? ESCAPE '\\' OR m.name_en LIKE ? ESCAPE '\\' OR t.metric LIKE ? ESCAPE '\\'",
+                [like(q)] * 3)
+    return "", []
 
 
 def list_metrics(store: TargetStore, *, q: str = "", metric_id: str = "", limit: int = 100,
                  offset: int = 0) -> list[Metric]:
-    """Metric groups, those found in most documents first; ``q`` is a substring of either name."""
-    where, args = "", []
-    if metric_id:
-        where, args = "WHERE m.id = ?", [metric_id]
-    elif q:
-        where = "WHERE m.name LIKE ? ESCAPE '\\' OR m.name_en LIKE ? ESCAPE '\\' OR t.metric LIKE ? ESCAPE '\\'"
-        args = [like(q)] * 3
+    """Metric groups, those found in most documents first; ``q`` is a substring of either name
+    or of a target's metric as written."""
+    where, args = _metric_where(q, metric_id)
     with store.transaction() as con:
         found = con.execute(_METRIC_SQL.format(where=where), [*args, max(1, min(limit, 1000)), max(0, offset)])
         return [Metric(*row) for row in found.fetchall()]
+
+
+def count_metrics(store: TargetStore, *, q: str = "", metric_id: str = "") -> int:
+    """How many groups ``list_metrics`` lists with these filters, over all its pages."""
+    where, args = _metric_where(q, metric_id)
+    with store.transaction() as con:
+        return int(con.execute(f"SELECT COUNT(DISTINCT m.id) {_METRIC_FROM} {where}", args).fetchone()[0])
 
 
 def get_metric(store: TargetStore, metric_id: str) -> Metric | None:

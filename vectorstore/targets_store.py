@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -97,6 +97,8 @@ def like(text: str) -> str:
 
 _FROM = ("FROM targets t LEFT JOIN metric_keys k ON k.key = t.group_key "
          "LEFT JOIN metrics m ON m.id = k.metric_id")
+Batches = Generator[tuple[int, list["StoredTarget"]], None, None]
+_SELECT = f"SELECT t.*, k.metric_id AS metric_id, m.name AS metric_name, m.dimension AS dimension {_FROM}"
 
 
 class TargetStore:
@@ -106,19 +108,31 @@ class TargetStore:
         self.path = path
         self._migrated = False
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A connection whose work commits at the end, or rolls back on error."""
+    def _connect(self, *, any_thread: bool = False) -> sqlite3.Connection:
+        """A connection to the store, its schema in place; ``any_thread`` lets a streamed
+        read move between worker threads (one at a time)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(self.path, timeout=30)
+        con = sqlite3.connect(self.path, timeout=30, check_same_thread=not any_thread)
         try:
             con.executescript(_SCHEMA)
             if not self._migrated:
+                # WAL: a long read (a CSV export) keeps its snapshot without blocking writers.
+                con.execute("PRAGMA journal_mode=WAL")
                 columns = {r[1] for r in con.execute("PRAGMA table_info(targets)")}
                 if "group_key" not in columns:
                     con.execute(_MIGRATE)
                 con.execute("CREATE INDEX IF NOT EXISTS targets_group ON targets (group_key)")
                 self._migrated = True
+        except BaseException:
+            con.close()
+            raise
+        return con
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A connection whose work commits at the end, or rolls back on error."""
+        con = self._connect()
+        try:
             with con:
                 yield con
         finally:
@@ -174,17 +188,33 @@ class TargetStore:
         where, args = filters.where()
         order = (f"COALESCE(t.year, t.period_end) IS NULL, COALESCE(t.year, t.period_end), {_KIND_ORDER}, "
                  "t.doc_id, t.seq") if by_time else "t.doc_id, t.seq"
-        sql = (f"SELECT t.*, k.metric_id AS metric_id, m.name AS metric_name, m.dimension AS dimension {_FROM} {where} "
-               f"ORDER BY {order} LIMIT ? OFFSET ?")
+        sql = f"{_SELECT} {where} ORDER BY {order} LIMIT ? OFFSET ?"
         with self._db() as con:
             con.row_factory = sqlite3.Row
             found = con.execute(sql, [*args, max(1, min(limit, MAX_PAGE)), max(0, offset)]).fetchall()
-        out = []
-        for r in found:
-            row = dict(r)
-            metric_id, name, dim = row.pop("metric_id"), row.pop("metric_name"), row.pop("dimension")
-            out.append(StoredTarget(_target(row), metric_id, name, dim or ""))
-        return out
+        return [_stored(r) for r in found]
+
+    def iter_rows(self, filters: Filters = Filters(), *,
+                  batch: int = MAX_PAGE) -> Batches:
+        """Every Target matching ``filters``, in document order, read from ONE snapshot: yields
+        (total, rows) a batch at a time, ``total`` counting every match in that snapshot; the
+        first pair comes even when nothing matches. One connection holds one read transaction
+        until the last batch, or until the generator is closed or collected, so writes landing
+        meanwhile (WAL: they are not blocked) are neither repeated nor half seen."""
+        where, args = filters.where()
+        con = self._connect(any_thread=True)
+        try:
+            con.isolation_level = None  # the transaction below is ours, not the module's
+            con.row_factory = sqlite3.Row
+            con.execute("BEGIN")
+            total = int(con.execute(f"SELECT COUNT(*) {_FROM} {where}", args).fetchone()[0])
+            found = con.execute(f"{_SELECT} {where} ORDER BY t.doc_id, t.seq", args)
+            yield total, [_stored(r) for r in found.fetchmany(max(1, batch))]
+            while rows := [_stored(r) for r in found.fetchmany(max(1, batch))]:
+                yield total, rows
+            con.execute("COMMIT")
+        finally:
+            con.close()  # an open read transaction ends with it
 
     def count(self, filters: Filters = Filters()) -> int:
         where, args = filters.where()
@@ -196,6 +226,12 @@ class TargetStore:
         """Targets matching every filter given (``q`` and ``metric`` as substrings), in document order."""
         filters = Filters(q=q, metric=metric, year=year, doc_id=doc_id, scope=scope, kind=kind)
         return [r.target for r in self.rows(filters, limit=limit, offset=offset)]
+
+
+def _stored(found: sqlite3.Row) -> StoredTarget:
+    row = dict(found)
+    metric_id, name, dim = row.pop("metric_id"), row.pop("metric_name"), row.pop("dimension")
+    return StoredTarget(_target(row), metric_id, name, dim or "")
 
 
 def _target(row: dict[str, Any]) -> Target:

@@ -86,8 +86,10 @@ class MetricOut(BaseModel):
 
 
 class MetricsPage(BaseModel):
-    """A page of metric groups, those found in most documents first."""
+    """A page of metric groups, those found in most documents first; ``total`` counts every
+    group matching, ``next_offset`` is None at the end."""
 
+    total: int
     offset: int
     limit: int
     next_offset: int | None

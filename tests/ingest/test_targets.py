@@ -338,3 +338,10 @@ def test_a_table_of_quantities_by_category(tmp_path: Path) -> None:
     assert {("补贴价格（日前响应）", "1.5", "元/千瓦时"), ("补贴价格（日内响应）", "3.0", "元/千瓦时"),
             ("响应时长（日前响应）", "2", "小时")} <= found
     assert not any(t[1] in ("日前响应", "日内响应") for t in found)  # the label column is no figure
+
+
+def test_a_rate_per_unit_is_named_without_its_per() -> None:
+    doc = parse_text("prices.txt", "某省新能源上网电价通知\n一、价格\n（一）补贴标准为每辆车2万元。\n"
+                                   "（二）机制电价为每千瓦时0.4012元。\n")
+    found = {t.value: t.metric for t in extract_targets(doc, chunk_document(doc))}
+    assert found == {"2万元": "补贴标准", "0.4012元": "机制电价"}

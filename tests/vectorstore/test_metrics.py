@@ -11,7 +11,7 @@ from ingest.chunking import chunk_document
 from ingest.pipeline import parse_file
 from vectorstore.embeddings import Embedder
 from vectorstore.glossary import lexicon_rows
-from vectorstore.metric_groups import get_metric, list_metrics, regroup, timeline
+from vectorstore.metric_groups import count_metrics, get_metric, list_metrics, regroup, timeline
 from vectorstore.metric_names import english_name
 from vectorstore.metrics import (
     KeyStats,
@@ -112,6 +112,20 @@ def test_one_quantity_worded_differently_is_one_metric_across_plans(store: Targe
     tenk = [p for p in points if p.target.value == "10000家"]
     assert tenk and tenk[0].target.year == 2025 and tenk[0].target.doc_id.startswith("002_")
     assert store.count(Filters(metric_id=metric.id)) == len(points)
+
+
+def test_the_count_of_metrics_is_what_paging_lists(store: TargetStore) -> None:
+    grouped = [r for o in range(0, store.count(), 1000) for r in store.rows(limit=1000, offset=o)]
+    assert grouped and all(r.metric_id for r in grouped)  # regrouped: every row has its metric
+    assert count_metrics(store) == len({r.metric_id for r in grouped})
+    for q in ("", "高新技术企业", "%"):
+        paged = [m for o in range(0, count_metrics(store, q=q) + 10, 4)
+                 for m in list_metrics(store, q=q, limit=4, offset=o)]
+        assert len(paged) == len({m.id for m in paged}) == count_metrics(store, q=q)
+    firms = {r.metric_id for r in grouped if "高新技术企业" in r.target.metric}
+    assert firms and count_metrics(store, q="高新技术企业") >= len(firms)  # also matched by name
+    assert count_metrics(store, q="不存在的指标名称") == 0 == len(list_metrics(store, q="不存在的指标名称"))
+    assert count_metrics(store, metric_id=_firms(store)) == 1
 
 
 def test_groups_follow_deletes_and_ids_stay(store: TargetStore, embedder: Embedder) -> None:

@@ -1,9 +1,9 @@
 """The quantitative targets of the indexed documents, and their metric groups, over HTTP.
 
 ``GET /v1/targets`` filters the targets store page by page, ``GET /v1/targets.csv`` streams
-every match as a spreadsheet, ``GET /v1/metrics`` lists the metric groups and
-``/v1/metrics/{id}/timeline`` one metric across plans and years. Every figure comes with
-the sentence it was read from. Store calls are blocking SQLite work, so each runs in a
+every match as a spreadsheet (read from one snapshot of the store), ``GET /v1/metrics``
+lists the metric groups and ``/v1/metrics/{id}/timeline`` one metric across plans and
+years. Every figure comes with the sentence it was read from. Store calls are blocking SQLite work, so each runs in a
 worker thread; an unreadable store is a 503, never a 500.
 """
 
@@ -14,7 +14,6 @@ import io
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
-from functools import partial
 from typing import Annotated, Any, TypeVar
 
 import anyio.to_thread
@@ -31,8 +30,8 @@ from assistant.api.target_schemas import (
     TargetsPage,
     TimelineOut,
 )
-from vectorstore.metric_groups import Metric, get_metric, list_metrics, timeline
-from vectorstore.targets_store import MAX_PAGE, Filters, StoredTarget, TargetStore
+from vectorstore.metric_groups import Metric, count_metrics, get_metric, list_metrics, timeline
+from vectorstore.targets_store import MAX_PAGE, Batches, Filters, StoredTarget, TargetStore
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["targets"], responses={
@@ -103,23 +102,26 @@ _CSV_DOC: dict[int | str, dict[str, Any]] = {200: {
 @router.get("/targets.csv", response_class=StreamingResponse, responses=_CSV_DOC,
             summary="Every matching target as a CSV file")
 async def targets_csv(store: TargetsDep, filters: FiltersDep) -> StreamingResponse:
-    # The first page is read before the status line, so a failing store is still a clean 503.
-    total, first = await _store(_page, store, filters, 0, MAX_PAGE)
-    return StreamingResponse(_csv_stream(store, filters, first), media_type="text/csv; charset=utf-8",
+    # One read transaction for the whole export, so an ingest landing meanwhile is either
+    # wholly in it or not at all. Its first batch is read before the status line, so a
+    # failing store is still a clean 503.
+    batches = store.iter_rows(filters, batch=MAX_PAGE)
+    total, first = await _store(next, batches)
+    return StreamingResponse(_csv_stream(batches, first), media_type="text/csv; charset=utf-8",
                              headers={"Content-Disposition": 'attachment; filename="targets.csv"',
                                       "X-Total-Count": str(total)})
 
 
-async def _csv_stream(store: TargetStore, filters: Filters, rows: list[StoredTarget]) -> AsyncIterator[bytes]:
-    """The header with a BOM (Excel then reads UTF-8), then the rows a page at a time."""
-    yield "\ufeff".encode() + csv_lines([CSV_COLUMNS])
-    offset = 0
-    while rows:
-        yield csv_lines([csv_row(r) for r in rows])
-        if len(rows) < MAX_PAGE:
-            return
-        offset += len(rows)
-        rows = await anyio.to_thread.run_sync(partial(store.rows, filters, limit=MAX_PAGE, offset=offset))
+async def _csv_stream(batches: Batches, rows: list[StoredTarget]) -> AsyncIterator[bytes]:
+    """The header with a BOM (Excel then reads UTF-8), then the rows a batch at a time; the
+    store's connection closes when the stream ends, fails or is dropped by the client."""
+    try:
+        yield "\ufeff".encode() + csv_lines([CSV_COLUMNS])
+        while rows:
+            yield csv_lines([csv_row(r) for r in rows])
+            _, rows = await anyio.to_thread.run_sync(next, batches, (0, []))
+    finally:
+        batches.close()  # not while a thread reads: a cancelled run_sync waits for it
 
 
 def csv_lines(rows: Sequence[Sequence[str]]) -> bytes:
@@ -156,16 +158,19 @@ def _cell(value: object) -> str:
     return "'" + text if isinstance(value, str) and text.startswith(_FORMULA_START) else text
 
 
+def _metrics_page(store: TargetStore, q: str, offset: int, limit: int) -> tuple[int, list[Metric]]:
+    return count_metrics(store, q=q), list_metrics(store, q=q, limit=limit, offset=offset)
+
+
 @router.get("/metrics", response_model=MetricsPage, summary="Metric groups, those in most documents first")
 async def list_metric_groups(
     store: TargetsDep,
     q: Annotated[str, Query(max_length=MAX_TEXT, description="Substring of a name or a target's metric.")] = "",
     offset: Offset = 0, limit: Limit = 100,
 ) -> MetricsPage:
-    found: list[Metric] = await _store(partial(list_metrics, store, q=q.strip(), limit=limit, offset=offset))
-    # No total here: a short page is the last one.
-    return MetricsPage(offset=offset, limit=limit,
-                       next_offset=offset + len(found) if len(found) == limit else None,
+    total, found = await _store(_metrics_page, store, q.strip(), offset, limit)
+    end = offset + len(found)
+    return MetricsPage(total=total, offset=offset, limit=limit, next_offset=end if end < total else None,
                        items=[MetricOut.of(m) for m in found])
 
 

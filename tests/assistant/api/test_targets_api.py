@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import csv
 import io
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from assistant.api import create_app
+from assistant.api.deps import get_targets
 from assistant.api.routes import targets as targets_route
 from assistant.chain import PolicyQA
 from assistant.library import DocumentLibrary
@@ -25,19 +30,25 @@ from ingest.targets import Target
 from ingest.types import Document
 from tests.assistant.api.conftest import ClientFactory, LiveServer
 from tests.conftest import CORPUS
-from vectorstore.targets_store import StoredTarget
+from vectorstore.targets_store import MAX_PAGE, Batches, Filters, StoredTarget, TargetStore
 
 AUTH = {"Authorization": "Bearer sk-test"}
 DOC_002 = "002_fdf6c96830e6b8c3.txt"
 HIGH_TECH = "高新技术企业"
 BOM = "\ufeff".encode()
+EVERY = Filters()
 
 
 @pytest.fixture(scope="module")
-def server(qa: PolicyQA, library: DocumentLibrary, indexed_settings: Settings) -> Iterator[LiveServer]:
-    """uvicorn serving the API over the session's index, with a key (no Gradio page: it is not
-    under test here and builds its own tabs)."""
-    app = create_app(qa, library, indexed_settings.model_copy(update={"api_key": "sk-test"}))
+def app(qa: PolicyQA, library: DocumentLibrary, indexed_settings: Settings) -> FastAPI:
+    """The API over the session's index, with a key (no Gradio page: it is not under test here
+    and builds its own tabs)."""
+    return create_app(qa, library, indexed_settings.model_copy(update={"api_key": "sk-test"}))
+
+
+@pytest.fixture(scope="module")
+def server(app: FastAPI) -> Iterator[LiveServer]:
+    """uvicorn serving ``app``."""
     with LiveServer(app) as live:
         yield live
 
@@ -163,6 +174,26 @@ def test_metrics_group_high_tech_enterprises_across_documents(
     assert everything["next_offset"] is None
 
 
+@pytest.mark.parametrize("q", ["", HIGH_TECH])
+def test_metrics_total_is_what_paging_lists(server: LiveServer, q: str) -> None:
+    total = ok(get(server, "/v1/metrics", q=q, limit=1))["total"]
+    seen: list[dict[str, Any]] = []
+    offset: int | None = 0
+    while offset is not None:
+        page = ok(get(server, "/v1/metrics", q=q, offset=offset, limit=3))
+        assert (page["total"], page["offset"], page["limit"]) == (total, offset, 3)
+        assert len(page["items"]) == min(3, total - offset)  # a full last page still ends the list
+        seen += page["items"]
+        offset = page["next_offset"]
+    assert len(seen) == len({m["id"] for m in seen}) == total
+    firms = {t["metric_id"] for t in ok(get(server, "/v1/targets", metric=HIGH_TECH, limit=1000))["items"]}
+    assert firms <= {m["id"] for m in seen}  # every group of a target written 高新技术企业 is listed
+    past = ok(get(server, "/v1/metrics", q=q, offset=total))
+    assert (past["items"], past["total"], past["next_offset"]) == ([], total, None)
+    assert ok(get(server, "/v1/metrics", q="不存在的指标名称")) == {
+        "total": 0, "offset": 0, "limit": 100, "next_offset": None, "items": []}
+
+
 def csv_rows(r: httpx.Response) -> list[dict[str, str]]:
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("text/csv")
@@ -189,7 +220,7 @@ def test_csv_export_matches_the_json(server: LiveServer) -> None:
 
 def test_csv_export_reads_the_store_in_pages(server: LiveServer,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every row once, in order, when the rows span many store pages (7 rows a page here)."""
+    """Every row once, in order, when the rows span many store batches (7 rows a batch here)."""
     monkeypatch.setattr(targets_route, "MAX_PAGE", 7)
     total = ok(get(server, "/v1/targets", limit=1))["total"]
     assert total > 7 * 3
@@ -199,6 +230,52 @@ def test_csv_export_reads_the_store_in_pages(server: LiveServer,
               for t in ok(get(server, "/v1/targets", offset=o, limit=1000))["items"]]
     assert [(x["chunk_id"], x["value"]) for x in rows] == [
         (t["citation"]["chunk_id"], t["value"]) for t in listed]
+
+
+def test_csv_export_reads_one_version_while_a_document_is_replaced(
+        server: LiveServer, app: FastAPI, indexed_settings: Settings, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """002 is cut down to its targets of 10000家 高新技术企业 by 2025 after the export's first 7
+    rows (all 000's): the export still holds 002 as it was, every row once; the next, the edit."""
+    monkeypatch.setattr(targets_route, "MAX_PAGE", 7)
+    path = tmp_path / "targets.sqlite3"
+    with closing(sqlite3.connect(indexed_settings.targets_path)) as src, closing(sqlite3.connect(path)) as dst:
+        src.backup(dst)  # the session's targets, copied
+    was = TargetStore(path).rows(Filters(doc_id=DOC_002), limit=1000)
+    tenk = [r.target for r in was if r.target.value == "10000家" and r.target.year == 2025]
+    assert tenk and len(was) > len(tenk)
+
+    class Edited(TargetStore):  # 002 is replaced (on another connection) once a batch is read
+        def iter_rows(self, filters: Filters = EVERY, *, batch: int = MAX_PAGE) -> Batches:
+            batches = super().iter_rows(filters, batch=batch)
+            yield next(batches)
+            self.replace_document(DOC_002, "edited", tenk)
+            yield from batches
+
+    monkeypatch.setitem(app.dependency_overrides, get_targets, lambda: Edited(path))
+    before = [t for o in range(0, 5000, 1000) for t in ok(get(server, "/v1/targets", offset=o, limit=1000))["items"]]
+    assert len(before) > 7 * 3 and before[6]["citation"]["doc_id"] < DOC_002
+
+    r = get(server, "/v1/targets.csv")
+    rows = csv_rows(r)
+    assert int(r.headers["x-total-count"]) == len(rows) == len(before)
+    assert [(x["doc_id"], x["chunk_id"], x["value"]) for x in rows] == [
+        (t["citation"]["doc_id"], t["citation"]["chunk_id"], t["value"]) for t in before]
+    assert sum(x["doc_id"] == DOC_002 for x in rows) == len(was)
+
+    after = get(server, "/v1/targets.csv")  # the edit has landed: this export reads it
+    edited = csv_rows(after)
+    assert [(x["value"], x["year"]) for x in edited if x["doc_id"] == DOC_002] == [("10000家", "2025")] * len(tenk)
+    assert len(edited) == int(after.headers["x-total-count"]) == len(before) - len(was) + len(tenk)
+    assert [x for x in edited if x["doc_id"] != DOC_002] == [x for x in rows if x["doc_id"] != DOC_002]
+
+
+def test_an_unreadable_store_is_a_clean_503_before_the_csv_starts(
+        server: LiveServer, app: FastAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(app.dependency_overrides, get_targets, lambda: TargetStore(tmp_path))  # a folder
+    for path in ("/v1/targets.csv", "/v1/metrics"):
+        r = get(server, path)
+        assert error(r, 503)["code"] == "store_unavailable" and r.headers["retry-after"] == "10"
 
 
 def test_csv_cells_cannot_start_a_formula() -> None:

@@ -14,11 +14,15 @@ the number guard downstream quotes both: a Target that fails is dropped, never r
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
+from ingest import indicators
 from ingest import target_parts as tp
 from ingest.chunking import lead_in
 from ingest.indicators import header_role, is_table_row
@@ -32,6 +36,15 @@ _CELL = re.compile(r"^(?P<year>(?:19|20)\d{2}年)?(?P<word>基期|基准|现状|
 _YEARISH = re.compile(r"(?:19|20)\d{2}年?")
 _UNIT_HINT = re.compile(r"[(（](?P<unit>[^()（）\d]{1,8})[)）]?$")
 _PENALTY_TO = re.compile(r"^对(.{2,8}?)(?:可以|可)?处$")  # 对单位用户可以处一万元以上…罚款
+
+
+@functools.lru_cache(maxsize=1)
+def extractor_version() -> str:
+    """A hash of the extractor's own code: stored Targets of another version are stale."""
+    h = hashlib.sha1()
+    for module in (tp, indicators, sys.modules[__name__]):
+        h.update(Path(module.__file__ or "").read_bytes())
+    return h.hexdigest()[:12]
 
 
 @dataclass(frozen=True)

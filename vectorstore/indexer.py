@@ -20,7 +20,7 @@ import numpy as np
 from ingest.chunking import chunk_document, chunker_version
 from ingest.limits import IngestLimits, check_chunk_count
 from ingest.pipeline import discover, file_sha256, parse_bytes, parse_file
-from ingest.targets import Target, extract_targets
+from ingest.targets import Target, extract_targets, extractor_version
 from ingest.types import Chunk, Document, IngestError
 from vectorstore.collections import DEFAULT_BACKEND
 from vectorstore.config import StoreSettings
@@ -153,9 +153,9 @@ class Indexer:
             return
         for doc_id in [*report.added, *report.replaced]:
             sha, targets = self._targets[doc_id]
-            self.targets.replace_document(doc_id, sha, targets)
+            self.targets.replace_document(doc_id, _versioned(sha), targets)
         self._targets.clear()
-        indexed = {d: str(m.get("sha256", "")) for d, m in self.index.manifest_metadata().items()}
+        indexed = {d: _versioned(str(m.get("sha256", ""))) for d, m in self.index.manifest_metadata().items()}
         by_name = {f.name: f for f in files}
         for doc_id in self.targets.reconcile(indexed):
             path = by_name.get(doc_id)
@@ -165,8 +165,8 @@ class Indexer:
                 doc, _, _, targets = self._parse_here(path)
             except IngestError:
                 continue
-            if doc.sha256 == indexed[doc_id]:
-                self.targets.replace_document(doc_id, doc.sha256, targets)
+            if _versioned(doc.sha256) == indexed[doc_id]:
+                self.targets.replace_document(doc_id, _versioned(doc.sha256), targets)
         if report.changed or self.targets.ungrouped():
             self.regroup_metrics()
 
@@ -209,7 +209,7 @@ class Indexer:
                     self.index.delete_document(name)
                     raise
             if self.targets is not None:
-                self.targets.replace_document(name, doc.sha256, extract_targets(doc, chunks))
+                self.targets.replace_document(name, _versioned(doc.sha256), extract_targets(doc, chunks))
         step(0.93, "grouping the targets' metrics")
         self.regroup_metrics()
         step(0.95, "updating the lexical index")
@@ -246,6 +246,11 @@ class Indexer:
             self.snapshots.save(snap, tokens, manifests)
             self._tokens.clear()
         return snap
+
+
+def _versioned(sha: str) -> str:
+    """A document's hash with the extractor's: rows an older extractor wrote are re-extracted."""
+    return f"{sha}:{extractor_version()}"
 
 
 def _unreadable(path: Path) -> Callable[[], tuple[Document, list[Chunk]]]:

@@ -161,8 +161,8 @@ def test_the_settings_choose_the_encoder_backend_and_the_index_records_it(tmp_pa
     assert getattr(make_index(torch_settings).embedder, "backend", None) == "torch"
 
 
-def test_targets_follow_ingest_uploads_deletes_and_a_killed_run(tmp_path: Path, corpus: Path,
-                                                               embedder: Any) -> None:
+def test_targets_follow_ingest_uploads_deletes_and_a_killed_run(tmp_path: Path, corpus: Path, embedder: Any,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     index = open_index(embedder=embedder, persist_dir=tmp_path / "chroma", chunker_version="test-indexer-1")
     store = TargetStore(tmp_path / "targets.sqlite3")
     indexer = Indexer(index, SnapshotStore(tmp_path / "lexical"), max_tokens=400, limits=DEFAULT_LIMITS,
@@ -181,6 +181,13 @@ def test_targets_follow_ingest_uploads_deletes_and_a_killed_run(tmp_path: Path, 
     store.delete_document("suzhou_plan.txt")
     indexer.sync_paths([corpus], prune=True)  # nothing to embed, but the targets come back
     assert any(t.value == "300家" for t in store.query(doc_id="suzhou_plan.txt"))
+    # A new extractor: stored rows are of another version, so the next run extracts them again.
+    with store.transaction() as con:
+        con.execute("UPDATE targets SET metric = 'stale' WHERE doc_id = 'suzhou_plan.txt'")
+    monkeypatch.setattr("vectorstore.indexer.extractor_version", lambda: "a-newer-extractor")
+    indexer.sync_paths([corpus], prune=True)
+    assert all(t.metric != "stale" for t in store.query(doc_id="suzhou_plan.txt"))
+    assert store.documents()["suzhou_plan.txt"].endswith(":a-newer-extractor")
     # A document removed from the corpus loses its targets with its vectors.
     (corpus / "suzhou_plan.txt").unlink()
     indexer.sync_paths([corpus], prune=True)

@@ -4,6 +4,7 @@ chain then quotes sentences as usual."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -18,6 +19,8 @@ from assistant.units import Unit
 from ingest.types import Chunk
 
 Lines = list[tuple[Citation, str]]
+_ANNOUNCES = re.compile(  # 应当具备下列条件, 主要内容如下, 包括以下方面 (not 5000辆以下的车型)
+    r"(?:下列|如下|(?<![\d０-９零一二三四五六七八九十百千万亿元辆个人家])以下(?!的))[\u4e00-\u9fff]{0,6}[：:]?$")
 
 
 def comparison(ctx: QuestionContext, evidence: Sequence[Evidence],
@@ -67,8 +70,9 @@ def clause_list(ctx: QuestionContext, evidence: Sequence[Evidence],
             own = coverage(ev.chunk.heading, weights)
             if parent == path:
                 fits = own >= 0.3
-            else:
-                fits = coverage(parent.split(" > ")[-1], weights) > max(own, 0.3)
+            else:  # the parent names what is asked, or announces the list its items make
+                head = parent.split(" > ")[-1]
+                fits = coverage(head, weights) > max(own, 0.3) or bool(_ANNOUNCES.search(head))
             if len(kids) >= 3 and fits:
                 cites = [Citation(n=i + 1, doc_id=c.doc_id, title=ev.doc_title, clause=c.clause_path,
                                   text=c.text, score=round(ev.score, 6)) for i, c in enumerate(kids)]

@@ -73,10 +73,11 @@ def make_draft(ctx: QuestionContext, evidence: list[Evidence], retriever: Hybrid
     offset = reading.refuse_offset(params.reader) if reading is not None else 0.0
     decision = decide(ctx, evidence, scored[0] if scored else None, params.refuse, offset=offset)
     feats = {**decision.features, **(reading.trace() if reading is not None else {})}
+    # Computed once: the targets answer keeps its plans' sentences, and without one it is the answer.
+    compared = modes.comparison(ctx, evidence, params.select) if ctx.q.is_comparison and targets is not None else None
     if ctx.q.is_comparison and targets is not None:
         # A metric the targets index holds for several plans answers a comparison, even
         # when its sentences word it too differently for the coverage the decision needs.
-        compared = modes.comparison(ctx, evidence, params.select)
         planned = compare_from_targets(ctx, evidence, targets,
                                        Corpus(document=retriever.document, doc_chunks=retriever.doc_chunks),
                                        sentences=compared[1] if compared is not None else [])
@@ -90,7 +91,8 @@ def make_draft(ctx: QuestionContext, evidence: list[Evidence], retriever: Hybrid
     if reading is not None:
         promote(reading, scored, params.reader)
     if ctx.q.is_comparison:
-        compared = modes.comparison(ctx, evidence, params.select)
+        if targets is None:
+            compared = modes.comparison(ctx, evidence, params.select)
         if compared is not None:
             cites, lines = compared
             return Draft(ctx, evidence, compose.frame_comparison(ctx.lang, lines), cites, None, p,

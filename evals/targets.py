@@ -217,10 +217,9 @@ def group_labels(predicted: Sequence[Any], gold: Sequence[GoldTarget], params: t
 @functools.lru_cache(maxsize=1)
 def _embedder() -> Any:
     from vectorstore.config import StoreSettings
-    from vectorstore.embeddings import make_embedder
+    from vectorstore.indexer import make_store_embedder
 
-    settings = StoreSettings()
-    return make_embedder(settings.embedding_model_ref, backend=settings.embedding_backend)
+    return make_store_embedder(StoreSettings())
 
 
 def fit_grouping(name: str = "seed") -> list[tuple[tuple[float, float], Grouping]]:

@@ -138,8 +138,6 @@ class TargetStore:
         finally:
             con.close()
 
-    _db = transaction
-
     def replace_document(self, doc_id: str, doc_sha: str, targets: Iterable[Target]) -> None:
         """The document's rows become exactly ``targets`` (extracted from content ``doc_sha``)."""
         rows = []
@@ -150,26 +148,26 @@ class TargetStore:
             period = row.pop("period") or (None, None)
             rows.append({**row, "seq": seq, "period_start": period[0], "period_end": period[1]})
         cols = ["seq", "period_start", "period_end", *_COLUMNS]
-        with self._db() as con:
+        with self.transaction() as con:
             con.execute("DELETE FROM targets WHERE doc_id = ?", (doc_id,))
             con.executemany(f"INSERT INTO targets ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                             [[r[c] for c in cols] for r in rows])
             con.execute("INSERT OR REPLACE INTO documents VALUES (?, ?)", (doc_id, doc_sha))
 
     def delete_document(self, doc_id: str) -> None:
-        with self._db() as con:
+        with self.transaction() as con:
             con.execute("DELETE FROM targets WHERE doc_id = ?", (doc_id,))
             con.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
 
     def ungrouped(self) -> bool:
         """Whether some rows have no metric group yet (a write since the last regroup)."""
-        with self._db() as con:
+        with self.transaction() as con:
             return con.execute("SELECT 1 FROM targets t LEFT JOIN metric_keys k ON k.key = t.group_key "
                                "WHERE k.key IS NULL LIMIT 1").fetchone() is not None
 
     def documents(self) -> dict[str, str]:
         """doc_id → the content hash its rows were extracted from."""
-        with self._db() as con:
+        with self.transaction() as con:
             return dict(con.execute("SELECT doc_id, doc_sha FROM documents").fetchall())
 
     def reconcile(self, indexed: Mapping[str, str]) -> list[str]:
@@ -189,7 +187,7 @@ class TargetStore:
         order = (f"COALESCE(t.year, t.period_end) IS NULL, COALESCE(t.year, t.period_end), {_KIND_ORDER}, "
                  "t.doc_id, t.seq") if by_time else "t.doc_id, t.seq"
         sql = f"{_SELECT} {where} ORDER BY {order} LIMIT ? OFFSET ?"
-        with self._db() as con:
+        with self.transaction() as con:
             con.row_factory = sqlite3.Row
             found = con.execute(sql, [*args, max(1, min(limit, MAX_PAGE)), max(0, offset)]).fetchall()
         return [_stored(r) for r in found]
@@ -218,7 +216,7 @@ class TargetStore:
 
     def count(self, filters: Filters = Filters()) -> int:
         where, args = filters.where()
-        with self._db() as con:
+        with self.transaction() as con:
             return int(con.execute(f"SELECT COUNT(*) {_FROM} {where}", args).fetchone()[0])
 
     def query(self, *, q: str = "", metric: str = "", year: int | None = None, doc_id: str = "",

@@ -7,7 +7,9 @@
 # PQA_LLAMA_BUILD picks the build:
 #   native (default)  tuned to this CPU (-DGGML_NATIVE=ON: AVX-512/VNNI where present).
 #                     On a 2-core AMD EPYC it evaluates prompts 25-40% faster than portable,
-#                     and prompt evaluation is most of a local answer's wait.
+#                     and prompt evaluation is most of a local answer's wait. Its AMX kernels
+#                     are off: on a Xeon with AMX they crash (SIGSEGV in ggml_backend_amx_mul_mat,
+#                     llama.cpp issue 20824) as soon as a prompt has more than one token.
 #   portable          an x86-64 AVX2/FMA/F16C baseline that runs on other machines (Docker).
 # Or set CMAKE_ARGS yourself (e.g. "-DGGML_CUDA=on"). pip's own wheel cache does not tell
 # builds apart, so the wheel is kept under PQA_WHEEL_CACHE (~/.cache/policyqa/wheels) keyed
@@ -49,7 +51,8 @@ fi
 
 COMMON_ARGS="-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_CURL=OFF"
 case "${PQA_LLAMA_BUILD:-native}" in
-    native) DEFAULT_ARGS="-DGGML_NATIVE=ON $COMMON_ARGS"
+    native) NO_AMX="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"  # -march=native alone would enable them
+            DEFAULT_ARGS="-DGGML_NATIVE=ON '-DCMAKE_C_FLAGS=$NO_AMX' '-DCMAKE_CXX_FLAGS=$NO_AMX' $COMMON_ARGS"
             CPU="$( (grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || uname -m) | tr -s ' ')" ;;
     portable) DEFAULT_ARGS="-DGGML_NATIVE=OFF $COMMON_ARGS"; CPU="" ;;
     *) echo "install_llm: PQA_LLAMA_BUILD must be native or portable" >&2; exit 2 ;;

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from assistant.wanted_unit import states_unit
 from vectorstore.lexical import posseg
 
 
@@ -37,7 +38,8 @@ _QUESTION_CUES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"\bby which (?:year|date)\b|\bin which year\b|\buntil when\b", re.I)),
     (AnswerType.NUMBER, re.compile(
         r"多少|几[个家项条次名所种年倍成]|多大|多高|多长|多重|多远|比例|比重|占比|金额|数量|数额|规模|"
-        r"总量|几何|\bhow (?:many|much|large|big|high)\b|\bwhat (?:percentage|share|proportion|"
+        r"总量|几何|\bhow (?:many|much|large|big|high|small)\b|\bnumber of\b|\bwhat size\b|"
+        r"\b(?:below|above|under|over|up to|at least|at most) what\b|\bwhat (?:percentage|share|proportion|"
         r"amount|number|rate|ratio)\b|\bpercent", re.I)),
     (AnswerType.AGENT, re.compile(
         r"谁|哪个部门|哪些部门|什么部门|哪个单位|哪些单位|什么单位|哪个机构|哪些机构|什么机构|哪家|"
@@ -51,6 +53,8 @@ _QUESTION_CUES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"\bwhich (?:cit(?:y|ies)|provinces?|regions?|places?|districts?|countr(?:y|ies)|areas?)\b", re.I)),
     (AnswerType.LIST, re.compile(
         r"哪些|哪几|哪[一二三四五六七八九十两]+[个项条类种家]|包括什么|包含什么|列举|分别是|具体包括|\bwhat are\b|\bwhich\b.*\b(?:are|were)\b|"
+        r"^(?:which|what)\s+(?:[a-z-]+\s+)?(?!(?:does|this|its|his|has|was|yes|us)\b)[a-z-]+(?:ies|[^s'u]s)\b"
+        r"(?!\s+(?:is|was|has|does)\b)|"
         r"\blist\b|\bname the\b|\binclude\b", re.I)),
     (AnswerType.METHOD, re.compile(
         r"如何|怎样|怎么|通过什么|以什么|什么方式|何种方式|什么途径|哪种方式|什么措施|什么办法|"
@@ -75,9 +79,11 @@ _TIME = re.compile(
     r"[一二三四五六七八九十]+月|(?:19|20)\d{2}[-/.]\d{1,2}|[上下]半年|第[一二三四]季度|年底|年末|"
     r"\d+\s*(?:个)?(?:工作日|日内|天|周|个月|年内|年以内|小时)|[一二三四五六七八九十两]+(?:个)?(?:工作日|日内|天|周|个月|年)|"
     r"起施行|之日起|以前|之前|以后|之后|期间|届满|期限|同时|此前")
+# 一个, 一项, 一次 mostly say "a", not a count: a lone 一 before a measure word is no figure.
 _NUMBER = re.compile(
-    r"\d+(?:\.\d+)?|[零一二三四五六七八九十百千万亿两]+(?:个|家|项|条|次|名|所|种|倍|成|人|元|亩|吨|万|亿)|"
-    r"翻[一两二三四]?番|百分之")
+    r"\d+(?:\.\d+)?|(?<![零一二三四五六七八九十百千万亿两])(?!一(?:个|家|项|条|次|名|所|种|人)"
+    r"(?![零一二三四五六七八九十百千万亿两]))[零一二三四五六七八九十百千万亿两]+"
+    r"(?:个|家|项|条|次|名|所|种|倍|成|人|元|亩|吨|万|亿)|翻[一两二三四]?番|百分之")
 _AGENT_SUFFIX = re.compile(
     r"[\u4e00-\u9fff]{1,12}(?:部|厅|局|委|委员会|办公室|办|政府|公司|集团|中心|法院|检察院|银行|协会|"
     r"学会|联合会|大学|学院|研究院|研究所|人民代表大会|常务委员会|管委会|管理委员会|"
@@ -127,11 +133,14 @@ _ELEMENTS = {AnswerType.TIME: _TIME, AnswerType.NUMBER: _NUMBER, AnswerType.REAS
              AnswerType.METHOD: _METHOD, AnswerType.AGENT: _AGENT_SUFFIX, AnswerType.PLACE: _PLACE_SUFFIX}
 
 
-def holds_new(kind: AnswerType, text: str, question: str) -> bool:
+def holds_new(kind: AnswerType, text: str, question: str, units: frozenset[str] = frozenset()) -> bool:
     """Whether ``text`` holds an element of the kind that the question does not already state.
 
-    "2025年目标是多少" is answered by a figure, not by the 2025 the question names.
+    "2025年目标是多少" is answered by a figure, not by the 2025 the question names. A number
+    question that names its unit (``units``, see assistant.wanted_unit) wants a figure in it.
     """
+    if kind is AnswerType.NUMBER and units:
+        return states_unit(text, units, question)
     pattern = _ELEMENTS.get(kind)
     if pattern is None:
         return holds(kind, text)

@@ -10,6 +10,7 @@ from assistant.align import slot
 from assistant.answer_type import AnswerType, question_type
 from assistant.query import QueryAnalysis
 from assistant.terms import term_weights
+from assistant.wanted_unit import wanted_units
 from vectorstore.lexical import tokenize
 
 _ASKS_TABLE = re.compile(r"表|专栏|指标|table|indicator", re.I)
@@ -43,6 +44,7 @@ class QuestionContext:
     asks_table: bool
     grams: frozenset[str] = frozenset()  # Chinese character pairs of the question (or its translations)
     slot: tuple[str, str] = ("", "")  # the Chinese question's words around its interrogative
+    units: frozenset[str] = frozenset()  # unit classes a number question's answer is in
 
     @property
     def text(self) -> str:
@@ -57,14 +59,19 @@ def build_context(q: QueryAnalysis, idf: Mapping[str, float]) -> QuestionContext
     years = set(q.years)
     for a, b in q.periods:
         years.update(range(a, b + 1))
+    kind = question_type(q.text)
+    units = wanted_units(q.text) if kind in (AnswerType.NUMBER, AnswerType.OTHER) else frozenset()
+    if kind is AnswerType.OTHER and units:
+        kind = AnswerType.NUMBER  # "what price …", "补贴标准": a quantity named without 多少
     tokens = set(tokenize(q.text)) | {t.lower() for t in q.translations} | {t.lower() for t in q.expansions}
     return QuestionContext(
         q=q,
-        answer_type=question_type(q.text),
+        answer_type=kind,
         weights=term_weights(q, dict(idf)),
         asked_years=frozenset(years),
         tokens=frozenset(tokens),
         asks_table=bool(_ASKS_TABLE.search(q.text)),
         grams=char_bigrams(q.text if q.lang == "zh" else " ".join(q.term_translations)),
         slot=slot(q.text) if q.lang == "zh" else ("", ""),
+        units=units,
     )

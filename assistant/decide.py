@@ -1,7 +1,8 @@
 """The decide stage: the one place that decides whether the corpus answers a question.
 
 Two checks are certain and refuse by themselves: a year that no document's period covers
-and no text mentions, and a Chinese place name the corpus never mentions. Everything
+and no text mentions, and a place the corpus never mentions (a Chinese place name, or an
+English one that CC-CEDICT names as a place: assistant.world_places). Everything
 else is weighed together by a logistic model fitted by ``python -m evals fit``: how
 much of the question the best sentence and the best clause cover, whether the best
 sentence holds the kind of answer asked for, how the selection model rates it, the dense
@@ -20,6 +21,7 @@ from assistant.params import RefuseParams
 from assistant.retrieval import Evidence
 from assistant.terms import coverage
 from assistant.units import Unit
+from assistant.world_places import absent_place
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,8 @@ REFUSE_FEATURES = ("best_p", "cov_best", "cov_chunk", "type_hit", "type_miss", "
 
 def certain_refusal(ctx: QuestionContext, *, occurs: Callable[[str], bool], covers_year: Callable[[int], bool],
                     known_names: Iterable[str]) -> Refusal | None:
-    """A year or a place the corpus certainly lacks (an unmapped English name is no proof).
+    """A year or a place the corpus certainly lacks. An English name the corpus does not
+    spell is proof only when CC-CEDICT calls it a place (assistant.world_places).
 
     ``occurs`` and ``covers_year`` are index lookups, so the check costs the same however
     large the corpus.
@@ -57,6 +60,9 @@ def certain_refusal(ctx: QuestionContext, *, occurs: Callable[[str], bool], cove
             # The year itself is not repeated: an answer prints no number its citations lack.
             return Refusal("语料中的文件均未涉及所问的年份", "no document in the corpus covers the year asked",
                            "year")
+    for english in ctx.q.search_names:  # English names the corpus's own names do not spell
+        if absent_place(english, occurs):
+            return Refusal(f"语料中的文件未涉及“{english}”", f"no document in the corpus concerns {english}", "place")
     known_list = list(known_names)
     known = {n.lower() for n in known_list}
     for name in place_names(ctx.text, known_list):

@@ -54,7 +54,7 @@ def unit_features(ctx: QuestionContext, text: str, prev: str, ev: Evidence, rank
     cov_clause = coverage(f"{clause}\n{text}", w) if w else 0.0
     cov_prev = coverage(f"{prev}\n{text}", w) if w and prev else cov
     typed = ctx.answer_type not in UNTYPED
-    hit = typed and holds_new(ctx.answer_type, text, ctx.text)
+    hit = typed and holds_new(ctx.answer_type, text, ctx.text, ctx.units)
     toks = [t for t in tokenize(text) if len(t) > 1 or not t.isascii()]
     novel = sum(t not in ctx.tokens for t in toks) / len(toks) if toks else 0.0
     years = {int(y) for y in YEAR.findall(text)} or {int(y) for y in YEAR.findall(ev.chunk.context)}

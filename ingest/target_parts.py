@@ -25,6 +25,7 @@ _MEASURE = (r"万千瓦时|千瓦时|千伏安|千瓦|兆瓦|吉瓦|瓦|千伏|�
 _TIME = r"个工作日|工作日|个月|小时|分钟|年|天|日|周"
 _COUNT = (r"人次|户次|批次|家|个|项|件|人|名|位|所|支|座|台|套|辆|户|条|张|册|部|篇|种|款|处|栋|间|床"
           r"|只|头|株|宗|场|次|届|轮|艘|架")
+UNIT_WORDS = rf"{_PCT}|{_MONEY}|{_MEASURE}|{_TIME}|倍|{_COUNT}"  # every unit a figure may carry
 FIGURE = re.compile(
     rf"(?<![\d.A-Za-z])(?P<num>{_AR}|{_CN})(?:[（(](?P<alt>{_AR})[)）])?"
     rf"(?:\s?{_SEP}\s?(?P<num2>{_AR}|{_CN}))?(?P<approx>余|多)?(?P<mult>千万|百万|万亿|万|亿|千|百)?"

@@ -80,10 +80,19 @@ def test_a_known_name_is_not_refused() -> None:
     assert certain_refusal(ctx, occurs="".__contains__, covers_year=_covers([(2021, 2025)]), known_names=["广东省"]) is None
 
 
-def test_an_english_place_name_alone_is_no_reason_to_refuse(
+def test_an_english_place_the_corpus_never_mentions_is_refused_as_its_chinese_name_is(
         corpus: tuple[str, list[tuple[int, int] | None]]) -> None:
-    assert _refusal("What is Guangdong's 2025 target for R&D spending?", corpus) is None
-    assert _refusal("How many high-tech enterprises will Guangdong have?", corpus) is None
+    refusal = _refusal("How many high-tech enterprises will Guangdong have?", corpus)
+    assert refusal is not None and refusal.kind == "place" and "Guangdong" in refusal.reason_en
+    assert _refusal("How many high-tech enterprises will Wuhan have?", corpus) is None
+
+
+def test_an_english_name_the_dictionary_does_not_call_a_place_is_no_reason_to_refuse(
+        corpus: tuple[str, list[tuple[int, int] | None]]) -> None:
+    assert _refusal("What did Dean propose for R&D spending?", corpus) is None  # a person, or anything
+    assert _refusal("What is the target of the Zhangjiang plan?", corpus) is None  # no dictionary entry
+    # A name at a sentence's start may be capitalised only for the sentence: searched, not refused.
+    assert _refusal("Guangdong's 2025 target for R&D spending?", corpus) is None
 
 
 def _ev(text: str, *, title: str = "加快推进光谷科技创新大走廊协同创新高质量发展行动方案",

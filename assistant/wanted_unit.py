@@ -33,7 +33,7 @@ _ZH_ASKED = re.compile(rf"(?:多少|几)\s*(?:千万|百万|万亿|万|亿|千|�
 # A share asked for ("占GDP比重", "what percentage of the cost") is a percentage whatever it
 # is a share of; otherwise the words of a measured quantity say its class. Support is given
 # as a sum or as a share of the cost, so its words want either.
-_ZH_SHARE = re.compile(r"比例|比重|占比|百分之几|百分比|增速|增幅|增长率|百分点")
+_ZH_SHARE = re.compile(r"比例|比重|占比|占[^，。？?]{0,8}多少|百分之几|百分比|增速|增幅|增长率|百分点")
 _ZH_WORDS = (
     (re.compile(r"资金|补贴|补助|奖励|支持"), "percent"),
     (re.compile(r"价格|[电热水气房]价|单价|价款|定价|收费|费用|费标准|金额|资金|补贴|补助|奖励|罚款|钱"), "money"),

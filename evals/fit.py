@@ -15,6 +15,7 @@ questions they were not fitted on; CJRC dev and the held-out policy set validate
 from __future__ import annotations
 
 import json
+import math
 import random
 import re
 import time
@@ -188,17 +189,29 @@ def _refusal_rows(qa: Any, cases: Sequence[Case], select: Logistic) -> None:
 
 
 def _threshold(p_in: np.ndarray, p_out: np.ndarray) -> float:
-    """The threshold with the best balanced accuracy that refuses at most
-    MAX_FALSE_REFUSALS of the answerable runs."""
-    best, best_t = -1.0, 0.5
-    for t in np.linspace(0.02, 0.98, 97):
+    """The threshold that refuses least among those whose balanced accuracy is within one
+    standard error of the best (the one-standard-error rule), refusing at most
+    MAX_FALSE_REFUSALS of the answerable runs.
+
+    Balanced accuracy is flat over a wide range of thresholds on the fitting set, so its
+    arg-max moves with noise; within that noise the rule answers rather than refuses,
+    because a wrong refusal costs as much as a wrong answer and the fitting set's
+    unanswerable runs (a withheld paragraph) are easier to spot than a user's.
+    """
+    grid = [float(t) for t in np.linspace(0.02, 0.98, 97)]
+    scored: list[tuple[float, float, float]] = []  # (threshold, balanced accuracy, its standard error)
+    for t in grid:
         false_refusals = float(np.mean(p_in < t))
         if false_refusals > MAX_FALSE_REFUSALS:
             continue
-        balanced = 0.5 * (1 - false_refusals) + 0.5 * float(np.mean(p_out < t))
-        if balanced > best:
-            best, best_t = balanced, float(t)
-    return round(best_t, 3)
+        refused = float(np.mean(p_out < t))
+        se = 0.5 * math.sqrt(false_refusals * (1 - false_refusals) / max(1, len(p_in))
+                             + refused * (1 - refused) / max(1, len(p_out)))
+        scored.append((t, 0.5 * (1 - false_refusals) + 0.5 * refused, se))
+    if not scored:
+        return 0.5
+    _, best, se = max(scored, key=lambda x: x[1])
+    return round(min(t for t, bal, _ in scored if bal >= best - se), 3)
 
 
 def fit_params(qa: Any, questions: Sequence[DatasetQuestion], *, source: str, seed: int = 20240601,

@@ -17,6 +17,7 @@ from assistant.wanted_unit import states_unit, unit_class, wanted_units
     ("到2025年高新技术企业达到多少家？", {"家"}),
     ("申请期限是多少个工作日？", {"duration"}),
     ("研发经费占GDP比重要达到多少？", {"percent"}),
+    ("基本热价最多能占总热价的多少？", {"percent"}),
     ("What percentage of the cost does the city cover?", {"percent"}),
     ("What is the price per kWh for green power?", {"money", "energy"}),
     ("一共有几个项目？", set()),  # 几个 counts anything

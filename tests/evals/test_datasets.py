@@ -175,7 +175,7 @@ def test_any_of_scoring() -> None:
 @pytest.fixture
 def fake_chain(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """The chain and embedder faked; records the corpus folder it was asked to index."""
-    import vectorstore.embeddings
+    import vectorstore.indexer
 
     seen: dict[str, Any] = {}
 
@@ -188,7 +188,9 @@ def fake_chain(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     fake.build_qa = lambda settings, *, generator=None, index=None: _QA()  # type: ignore[attr-defined]
     fake.make_index = lambda settings, *, embedder, sweep: None  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "assistant.factory", fake)
-    monkeypatch.setattr(vectorstore.embeddings, "make_embedder", lambda ref: "EMB")
+    # The run loads its encoder through the indexer; patching the indexer's own name keeps the
+    # fake out of a module that binds make_embedder when it is first imported.
+    monkeypatch.setattr(vectorstore.indexer, "make_store_embedder", lambda settings: "EMB")
     return seen
 
 

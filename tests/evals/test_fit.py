@@ -46,6 +46,27 @@ def test_the_threshold_keeps_false_refusals_under_the_cap() -> None:
     assert np.mean(p_out < t) > 0.5, "it still refuses most unanswerable runs"
 
 
+def _balanced(p_in: np.ndarray, p_out: np.ndarray, t: float) -> float:
+    return 0.5 * float(np.mean(p_in >= t)) + 0.5 * float(np.mean(p_out < t))
+
+
+def test_on_a_flat_optimum_the_threshold_refuses_less_within_one_standard_error() -> None:
+    # Balanced accuracy rises slowly up to the false-refusal cap: its arg-max is noise.
+    p_in, p_out = np.linspace(0.3, 1.0, 1000), np.linspace(0.0, 0.5, 1000)
+    grid = [t for t in np.linspace(0.02, 0.98, 97) if np.mean(p_in < t) <= MAX_FALSE_REFUSALS]
+    arg_max = max(grid, key=lambda t: _balanced(p_in, p_out, t))
+    t = _threshold(p_in, p_out)
+    assert t < arg_max - 0.005, "a lower threshold, refusing fewer answerable runs"
+    assert _balanced(p_in, p_out, t) >= _balanced(p_in, p_out, arg_max) - 0.01
+
+
+def test_a_sharp_optimum_is_kept() -> None:
+    # Separated runs: any threshold in the gap is right, and the lowest of them is chosen.
+    p_in, p_out = np.linspace(0.6, 1.0, 500), np.linspace(0.0, 0.295, 500)
+    t = _threshold(p_in, p_out)
+    assert 0.295 < t <= 0.31 and np.mean(p_out < t) == 1.0 and np.mean(p_in < t) == 0.0
+
+
 def test_the_threshold_of_inseparable_runs_refuses_almost_nothing() -> None:
     same = np.linspace(0.0, 1.0, 101)
     assert np.mean(same < _threshold(same, same)) <= MAX_FALSE_REFUSALS

@@ -269,6 +269,11 @@ def noun_after(s: str, figs: list[Figure], i: int) -> str:
 
 
 _IF = re.compile(r"若|如果|假如|倘若|一旦|如(?=[^期下上何今同此实果意])")
+# "those that …" ending in 的 and a pause or a grant (完成投资45%以上的，由…; 占比30%至60%（不含）的给予…)
+_THOSE_WHICH = re.compile(r"(?:(?:至|到|—|-|~|～)[\d.]+[^\d，,；;。的（(]{0,3})?(?:以上|以下|及以上|及以下|左右)?(?:[（(][^）)]{0,6}[）)])?(?:[\u4e00-\u9fff]{0,3})?的"
+                          r"(?:[，,]|给予|予以|可|按)")
+_GRANT = re.compile(r"给予|予以|奖励|补助|补贴|按照?")  # what a qualifying party is given
+_THEN_REQUIRED = re.compile(r"(?:需|须|方可|才能|才可)[\u4e00-\u9fff]")  # 接入220千伏需提供…: a requirement's trigger
 _SOFT_STOP = "，,；;。（("
 
 
@@ -276,15 +281,23 @@ def is_condition(s: str, fig: Figure) -> bool:
     """A figure a condition states, not a goal: 若项目接入220千伏…, 确有必要接入220千伏的，….
 
     Either the clause (up to the last comma, semicolon or bracket) holding the figure opens
-    with or contains an "if" before it, or the figure's phrase ends in 的 and a pause (a
-    "those that …" clause: 完成投资45%以上的，由…).
+    with or contains an "if" before it; or the figure's phrase ends in 的 and a pause or a
+    grant (a "those that …" clause: 完成投资45%以上的，由…; 占比30%至60%的给予…); or the rest
+    of its clause makes it a trigger (接入220千伏需提供…) or names those a grant goes to
+    (占比达到60%及以上的新建项目，给予…).
     """
     start = max(s.rfind(ch, 0, fig.start) for ch in _SOFT_STOP) + 1
     if _IF.search(s[start:fig.start]):
         return True
-    after = s[fig.tail:fig.tail + 6]
-    m = re.match(r"(?:以上|以下|及以上|及以下|左右)?(?:[\u4e00-\u9fff]{0,3})?的[，,]", after)
-    return m is not None
+    after = s[fig.tail:fig.tail + 12]
+    if _THOSE_WHICH.match(after):
+        return True
+    # The clause the figure sits in, up to its pause: "…的X项目，给予…" or "…需提供…".
+    end = min([i for i in (s.find(ch, fig.tail) for ch in "，,；;。") if i >= 0] or [len(s)])
+    clause = s[fig.tail:end]
+    if _THEN_REQUIRED.search(re.split(r"[（(]", clause, maxsplit=1)[0]):  # an aside in brackets is no predicate
+        return True
+    return "的" in clause and bool(_GRANT.match(s[end + 1:end + 6]))
 
 
 _VIOLATES = re.compile(r"^(?:第[零〇一二三四五六七八九十百千\d]+条\s*)?(?:违反本(?:条例|办法|规定|细则)[^，,；;]{0,20}规定|有下列[^，,；;]{0,10}之一)?[，,]?")

@@ -308,6 +308,30 @@ def test_conditions_and_deadlines_are_no_targets(targets: dict[str, list[Target]
     assert [t for t in shandong if t.value.startswith("十八") and "不低于" in t.qualifier]
 
 
+def test_who_qualifies_and_what_triggers_a_requirement_are_no_targets(targets: dict[str, list[Target]]) -> None:
+    # Beijing: "对新能源供热装机占比达到60%及以上的…项目，给予…支持" and "装机占比30%至60%（不含）
+    # 的给予20%资金支持" say which projects qualify, not what is to be reached.
+    beijing = by_prefix(targets, "beijing")
+    assert not [t for t in beijing if "装机占比" in t.metric]
+    # Inner Mongolia: "（项目拟接入220千伏或330千伏需提供本报告）" triggers a report …
+    mongolia = by_prefix(targets, "inner_mongolia")
+    assert not [t for t in mongolia if t.value in ("220千伏", "330千伏") and "需提供" in t.sentence]
+    # … while "签订10年以上购电协议…（均需包含电量和电价区间）" requires a term: the aside is no trigger.
+    assert [t for t in mongolia if t.value.startswith("10年") and "购电协议" in t.sentence]
+
+
+@pytest.mark.parametrize(("sentence", "conditional"), [
+    ("对研发投入占比达到5%及以上的企业，给予一次性奖励。", [True]),
+    ("年营业收入1亿元至5亿元（含）的给予10万元奖励。", [True, True, False]),
+    ("接入110千伏及以上电网须开展专项评估。", [True]),
+    ("到2025年，研发投入占比达到5%以上，高新技术企业超过100家。", [False, False]),
+    ("签订5年以上合同（须注明价格），并报送备案。", [False]),
+])
+def test_a_figure_is_conditional_when_its_clause_says_who_qualifies(sentence: str, conditional: list[bool]) -> None:
+    figs = target_parts.find_figures(sentence)
+    assert [target_parts.is_condition(sentence, f) for f in figs] == conditional
+
+
 def test_a_fine_is_named_by_its_offence(targets: dict[str, list[Target]]) -> None:
     # Shandong, 第四十二条: 未取得供热经营许可证从事供热经营活动的，…处五万元以上二十万元以下罚款.
     fines = [t for t in by_prefix(targets, "shandong") if t.metric.startswith("罚款(")]

@@ -36,6 +36,10 @@ YEAR_BONUS = 0.05  # a metric stated for a year the question names wins a tie
 PRECISION_WEIGHT = 0.1  # … and one whose name the question uses more of
 _CHANGE = re.compile(r"增长率|增速|增幅|年均增长|growth rate|grow(?:th)? by|increase by|annual growth", re.I)
 MAX_LINES = 12  # plans listed at most
+# Words for which value of a metric is meant (target, achieved, baseline …): a Target's kind
+# says that, its metric's wording never does, so they are no part of the topic.
+_VALUE_WORDS = frozenset({"目标", "目标值", "实际", "实际值", "完成", "完成值", "完成情况", "实现", "基期", "基数",
+                          "预期", "预期值", "值", "数值", "水平", "提出", "情况", "多少", "分别"})
 _KIND = {"zh": {"baseline": "基期", "achieved": "实际", "target": "目标"},
          "en": {"baseline": "baseline", "achieved": "achieved", "target": "target"}}
 
@@ -51,9 +55,10 @@ class Corpus:
 
 
 def best_metric(ctx: QuestionContext, evidence: Sequence[Evidence], store: TargetStore) -> tuple[str, float] | None:
-    """The metric group of the retrieved Targets whose wording covers the topic best."""
+    """The metric group of the retrieved Targets whose wording covers the topic best, among
+    those several plans state when there are any."""
     titles = "\n".join(dict.fromkeys(ev.doc_title for ev in evidence))
-    weights = {t: w for t, w in ctx.weights.items() if t not in titles}
+    weights = {t: w for t, w in ctx.weights.items() if t not in titles and t not in _VALUE_WORDS}
     if not weights:
         return None
     rows = store.rows(Filters(chunk_ids=tuple(dict.fromkeys(ev.chunk.id for ev in evidence))), limit=1000)
@@ -73,10 +78,13 @@ def best_metric(ctx: QuestionContext, evidence: Sequence[Evidence], store: Targe
         name = r.metric_name or r.target.metric
         s += PRECISION_WEIGHT * sum(ch in asked for ch in name) / max(1, len(name))
         scores[r.metric_id] = max(scores.get(r.metric_id, 0.0), s)
-    if not scores:
+    covered = sorted((m for m in scores if scores[m] >= MIN_COVERAGE), key=lambda m: (-scores[m], m))
+    if not covered:
         return None
-    best = max(sorted(scores), key=lambda m: scores[m])
-    return (best, scores[best]) if scores[best] >= MIN_COVERAGE else None
+    # A comparison wants a series: of the metrics the question covers, the best one that
+    # several plans state beats a better-worded one that only one plan states.
+    spanning = next((m for m in covered if len({p.target.doc_id for p in timeline(store, m)}) >= 2), covered[0])
+    return spanning, scores[spanning]
 
 
 def compare_from_targets(ctx: QuestionContext, evidence: Sequence[Evidence], store: TargetStore,

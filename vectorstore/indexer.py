@@ -27,7 +27,7 @@ from vectorstore.config import StoreSettings
 from vectorstore.embeddings import make_embedder
 from vectorstore.glossary import lexicon_rows
 from vectorstore.lexical import index_tokenize
-from vectorstore.metric_groups import Glossary, regroup
+from vectorstore.metric_groups import Glossary, keys_stale, regroup
 from vectorstore.records import IndexedDocument
 from vectorstore.snapshot import Snapshot, SnapshotStore, build_snapshot
 from vectorstore.store import EmbedderLike, PolicyIndex, open_index
@@ -167,7 +167,7 @@ class Indexer:
                 continue
             if _versioned(doc.sha256) == indexed[doc_id]:
                 self.targets.replace_document(doc_id, _versioned(doc.sha256), targets)
-        if report.changed or self.targets.ungrouped():
+        if report.changed or self.targets.ungrouped() or keys_stale(self.targets, self.glossary):
             self.regroup_metrics()
 
     def regroup_metrics(self) -> None:

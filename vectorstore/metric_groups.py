@@ -9,7 +9,8 @@ each indexer write, so groups follow documents being added and deleted.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,13 +39,27 @@ class Metric:
     last_year: int | None
 
 
+def _stale_keys(con: sqlite3.Connection, synonyms: Mapping[str, str]) -> list[tuple[str, str, str, str]]:
+    """(new key, metric, unit, qualifier) for each stored wording whose key the glossary and
+    the normalization now make differently (or that has none yet)."""
+    seen = con.execute("SELECT DISTINCT metric, unit, qualifier, group_key FROM targets").fetchall()
+    return [(key, m, u, q) for m, u, q, old in seen if (key := group_key(m, u, q, synonyms)) != old]
+
+
+def keys_stale(store: TargetStore, glossary: Glossary) -> bool:
+    """Whether a regroup would re-key stored Targets: a glossary edit or an upgrade."""
+    with store.transaction() as con:
+        return bool(_stale_keys(con, synonym_table(glossary)))
+
+
 def regroup(store: TargetStore, embed: Embed, *, model: str, glossary: Glossary) -> int:
     """Recompute every metric group; returns how many there are."""
     synonyms = synonym_table(glossary)
     with store.transaction() as con:
-        todo = con.execute("SELECT rowid, metric, unit, qualifier FROM targets WHERE group_key IS NULL").fetchall()
-        con.executemany("UPDATE targets SET group_key = ? WHERE rowid = ?",
-                        [(group_key(m, u, q, synonyms), rowid) for rowid, m, u, q in todo])
+        # Every key is recomputed (per distinct wording), not only new rows': a glossary edit
+        # or a new normalization re-keys what is stored.
+        stale = _stale_keys(con, synonyms)
+        con.executemany("UPDATE targets SET group_key = ? WHERE metric IS ? AND unit IS ? AND qualifier IS ?", stale)
         used = con.execute("SELECT group_key, metric, unit, COUNT(*), COUNT(DISTINCT doc_id) FROM targets "
                            "GROUP BY group_key, metric, unit").fetchall()
         cached = {k: np.frombuffer(v, dtype=np.float32) for k, v in

@@ -64,3 +64,16 @@ def test_an_unreadable_targets_index_falls_back_to_sentences(qa, tmp_path) -> No
         qa.targets = kept
     assert not answer.refused and answer.citations
     assert "在各文件中的数值" not in answer.answer  # the sentence comparison, not the table's
+
+
+def test_words_for_which_value_is_meant_do_not_pick_the_metric(qa) -> None:  # type: ignore[no-untyped-def]
+    # 目标值 / 实际完成值 say which value, not which quantity. The 2012 press conference sets
+    # 孵化场地总面积 1000万平方米 for 2016 and the 十三五 plan reports 孵化场地面积 920万平方米
+    # achieved: one metric stated by two plans, preferred to the 十三五 table's 科技企业孵化器
+    # 场地面积, which only one plan states.
+    answer = qa.answer("孵化场地面积的目标值和实际完成值，在各个规划中分别是多少？")
+    assert answer.trace["mode"] == "comparison" and not answer.refused, answer.answer
+    text = "\n".join(_lines(answer))
+    assert "1000万平方米" in text and "920万平方米" in text, answer.answer
+    assert len({c.doc_id for c in answer.citations}) >= 2
+    _assert_cited(answer)

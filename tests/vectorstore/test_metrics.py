@@ -139,3 +139,23 @@ def test_groups_follow_deletes_and_ids_stay(store: TargetStore, embedder: Embedd
     assert after is not None and after.documents == before.documents - 1
     assert all(p.target.doc_id != doc_id for p in timeline(store, firms))
     assert not store.ungrouped()
+
+
+def test_a_glossary_edit_re_keys_the_stored_targets(tmp_path: Path, embedder: Embedder) -> None:
+    from ingest.targets import extract_targets
+    from vectorstore.metric_groups import keys_stale
+
+    s = TargetStore(tmp_path / "t.sqlite3")
+    doc = parse_file(sorted(CORPUS.glob("003_*.txt"))[0])
+    s.replace_document(doc.doc_id, doc.sha256, extract_targets(doc, chunk_document(doc)))
+    glossary = lexicon_rows().glossary
+    assert keys_stale(s, glossary)  # nothing keyed yet
+    regroup(s, embedder.embed_queries, model=embedder.name, glossary=glossary)
+    assert not keys_stale(s, glossary)
+    # A user's row makes 科技企业孵化器 a synonym of 孵化器: stored keys change with it.
+    edited = [*glossary, ("incubator", ["孵化器", "科技企业孵化器"])]
+    assert keys_stale(s, edited)
+    regroup(s, embedder.embed_queries, model=embedder.name, glossary=edited)
+    assert not keys_stale(s, edited)
+    keys = {r.target.metric: r for r in s.rows(Filters(q="科技企业孵化器"), limit=50)}
+    assert keys and all(r.metric_id for r in keys.values())

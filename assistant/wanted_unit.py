@@ -10,10 +10,10 @@ no unit wants any number.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 
 from ingest.target_parts import UNIT_WORDS, find_figures
+from vectorstore.metrics import unit_dimension
 
 # Units measuring the same kind of thing; a unit outside these classes is its own class.
 _CLASSES = {
@@ -28,7 +28,6 @@ _CLASSES = {
     "weight": ("吨", "千克", "公斤", "吨标准煤"),
 }
 _CLASS_OF = {u: c for c, units in _CLASSES.items() for u in units}
-_MAGNITUDE = re.compile(r"^(?:千万|百万|万亿|万|亿|千|百)(?=.)")
 _ZH_ASKED = re.compile(rf"(?:多少|几)\s*(?:千万|百万|万亿|万|亿|千|百)?(?P<unit>{UNIT_WORDS}|钱|度)")
 # A share asked for ("占GDP比重", "what percentage of the cost") is a percentage whatever it
 # is a share of; otherwise the words of a measured quantity say its class. Support is given
@@ -53,9 +52,7 @@ _EN_WORDS = (
 
 def unit_class(unit: str) -> str:
     """The class a unit measures: 亿元 → money, 万人 → 人 (a count is its own class)."""
-    u = unicodedata.normalize("NFKC", unit).strip()
-    while _MAGNITUDE.match(u):
-        u = _MAGNITUDE.sub("", u, count=1)
+    u = unit_dimension(unit)  # the metric groups' unit, its magnitude stripped
     return _CLASS_OF.get(u, u)
 
 

